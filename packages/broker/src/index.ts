@@ -1,0 +1,3 @@
+export * from './broker.ts'
+export { assertTopology } from './topology.ts'
+export * from './urls.ts'

@@ -1,0 +1,76 @@
+import { z } from 'zod'
+
+export const LocaleSchema = z.enum(['en', 'ru'])
+export type Locale = z.infer<typeof LocaleSchema>
+
+/** Link tokens the worker mints; access and refresh tokens are the api's own. */
+export const LinkPurposeSchema = z.enum(['set_password', 'verify_email', 'reset_password'])
+export type LinkPurpose = z.infer<typeof LinkPurposeSchema>
+
+const base = {
+  /** The outbox row id; also the AMQP messageId, so duplicates can be recognised. */
+  id: z.uuid(),
+  email: z.email(),
+  locale: LocaleSchema,
+}
+
+/** A job whose mail carries a link token for `userId` at `credentialVersion`. */
+const linkJob = <T extends LinkPurpose>(type: T) =>
+  z.object({
+    ...base,
+    type: z.literal(type),
+    userId: z.uuid(),
+    credentialVersion: z.number().int().nonnegative(),
+  })
+
+export const SetPasswordJobSchema = linkJob('set_password')
+export const VerifyEmailJobSchema = linkJob('verify_email')
+export const ResetPasswordJobSchema = linkJob('reset_password')
+
+/** Someone registered an address that already has an account. */
+export const AccountExistsJobSchema = z.object({ ...base, type: z.literal('account_exists') })
+
+/** Someone asked to recover a password for an address without an account. */
+export const NoAccountJobSchema = z.object({ ...base, type: z.literal('no_account') })
+
+/** The password of an account was set or changed. */
+export const PasswordChangedJobSchema = z.object({
+  ...base,
+  type: z.literal('password_changed'),
+  userId: z.uuid(),
+})
+
+/** An unverified account will be deleted soon; the mail carries a fresh verification link. */
+export const UnverifiedReminderJobSchema = z.object({
+  ...base,
+  type: z.literal('unverified_reminder'),
+  userId: z.uuid(),
+  credentialVersion: z.number().int().nonnegative(),
+  deleteAt: z.iso.datetime(),
+})
+
+export const MailJobSchema = z.discriminatedUnion('type', [
+  SetPasswordJobSchema,
+  VerifyEmailJobSchema,
+  ResetPasswordJobSchema,
+  AccountExistsJobSchema,
+  NoAccountJobSchema,
+  PasswordChangedJobSchema,
+  UnverifiedReminderJobSchema,
+])
+export type MailJob = z.infer<typeof MailJobSchema>
+export type MailJobType = MailJob['type']
+
+/** Jobs whose mail carries a link token, and the purpose of that token. */
+export function linkPurposeOf(job: MailJob): LinkPurpose | null {
+  switch (job.type) {
+    case 'set_password':
+    case 'verify_email':
+    case 'reset_password':
+      return job.type
+    case 'unverified_reminder':
+      return 'verify_email'
+    default:
+      return null
+  }
+}

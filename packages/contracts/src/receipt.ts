@@ -1,0 +1,20 @@
+import { z } from 'zod'
+import { LinkPurposeSchema } from './mail-job.ts'
+
+/**
+ * What the worker tells the api after handling a job: the mail went out (with
+ * the id and expiry of the token it carried), or it failed for good.
+ */
+export const MailReceiptSchema = z.object({
+  jobId: z.uuid(),
+  type: z.string(),
+  userId: z.uuid().nullable(),
+  email: z.email(),
+  purpose: LinkPurposeSchema.nullable(),
+  tokenId: z.uuid().nullable(),
+  tokenExpiresAt: z.iso.datetime().nullable(),
+  status: z.enum(['sent', 'failed']),
+  at: z.iso.datetime(),
+  error: z.string().nullable(),
+})
+export type MailReceipt = z.infer<typeof MailReceiptSchema>
