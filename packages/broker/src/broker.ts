@@ -16,6 +16,8 @@ export interface BrokerOptions {
   urls: string[]
   /** Prefix of every exchange and queue name (tests use it to stay apart). */
   prefix?: string
+  /** Delays of the retry queues; tests shorten them (the queue names say the delay). */
+  retryDelaysMs?: readonly number[]
   /** Shown in the broker's connection list. */
   name: string
   logger: BrokerLogger
@@ -51,7 +53,7 @@ const UNREACHABLE_HINT =
 
 export function createBroker(options: BrokerOptions) {
   const { logger } = options
-  const names: TopologyNames = topologyNames(options.prefix)
+  const names: TopologyNames = topologyNames(options.prefix, options.retryDelaysMs)
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000
   const events = new EventEmitter()
   const consumers: Consumer[] = []

@@ -2,7 +2,7 @@
  * Exchange, queue and routing-key names of DESIGN §4. `prefix` keeps test runs
  * (and several deployments sharing one vhost) apart; production leaves it empty.
  */
-export function topologyNames(prefix = '') {
+export function topologyNames(prefix = '', retryDelaysMs: readonly number[] = DEFAULT_RETRY_DELAYS_MS) {
   const p = prefix
   return {
     exchange: `${p}authmail`,
@@ -12,12 +12,19 @@ export function topologyNames(prefix = '') {
     deadRoutingKey: `${p}mail.dead`,
     receipts: `${p}mail.receipts`,
     receiptsRoutingKey: `${p}mail.receipt`,
-    retries: [
-      { name: `${p}mail.jobs.retry.10s`, ttlMs: 10_000 },
-      { name: `${p}mail.jobs.retry.1m`, ttlMs: 60_000 },
-      { name: `${p}mail.jobs.retry.10m`, ttlMs: 600_000 },
-    ],
-  } as const
+    /** Transient failures wait in these, in order, before going back to mail.jobs. */
+    retries: retryDelaysMs.map((ttlMs) => ({ name: `${p}mail.jobs.retry.${humanDuration(ttlMs)}`, ttlMs })),
+  }
+}
+
+/** DESIGN §4: a job that fails transiently waits 10 s, then 1 min, then 10 min. */
+export const DEFAULT_RETRY_DELAYS_MS = [10_000, 60_000, 600_000] as const
+
+/** 10000 → "10s", 60000 → "1m", 500 → "500ms": the suffix of a retry queue's name. */
+function humanDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  if (ms % 1000 === 0) return `${ms / 1000}s`
+  return `${ms}ms`
 }
 
 export type TopologyNames = ReturnType<typeof topologyNames>
