@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type TopologyNames, topologyNames } from '@authmail/contracts'
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib'
+import amqp, {
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Options,
+} from 'amqplib'
+import { type BrowsedMessage, browseQueue } from './browse.ts'
 import { assertTopology } from './topology.ts'
 import { backoffMs, displayUrl, withHeartbeat } from './urls.ts'
 
@@ -222,6 +229,12 @@ export function createBroker(options: BrokerOptions) {
       if (connection) await startConsumer(connection, consumer)
     },
 
+    /** Lets `visit` look at up to `limit` ready messages of `queue`; see {@link browseQueue}. */
+    browse(queue: string, visit: (messages: BrowsedMessage[]) => Promise<void>, { limit = 10_000 } = {}) {
+      if (!connection) return Promise.reject(new PublishError('not connected to RabbitMQ'))
+      return browseQueue(connection, queue, visit, limit)
+    },
+
     /** Stops taking messages, lets in-flight handlers finish (bounded), then closes channels and connection. */
     async close({ drainTimeoutMs = 10_000 } = {}): Promise<void> {
       closing = true
@@ -231,7 +244,9 @@ export function createBroker(options: BrokerOptions) {
         if (consumer.channel && consumer.tag) await consumer.channel.cancel(consumer.tag).catch(() => {})
       }
       const drained = Promise.allSettled([...inFlight])
-      await Promise.race([drained, sleep(drainTimeoutMs)])
+      const giveUp = new AbortController()
+      await Promise.race([drained, sleep(drainTimeoutMs, undefined, { signal: giveUp.signal }).catch(() => {})])
+      giveUp.abort() // the timer must not keep the process alive once drained
       const conn = connection
       connection = null
       for (const consumer of consumers) {

@@ -1,3 +1,6 @@
+// Handlers see amqplib's message type; re-exported so apps need no amqplib import of their own.
+export type { ConsumeMessage, MessagePropertyHeaders } from 'amqplib'
 export * from './broker.ts'
+export type { BrowsedMessage } from './browse.ts'
 export { assertTopology } from './topology.ts'
 export * from './urls.ts'

@@ -65,9 +65,12 @@ export const list = () =>
 
 /** HS256 secret: at least 32 bytes, as DESIGN §5 requires. */
 export const secret = () =>
-  z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes (try: openssl rand -hex 32)')
+  z
+    .string({ error: 'required, at least 32 bytes (try: openssl rand -hex 32)' })
+    .refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes (try: openssl rand -hex 32)')
 
-export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+export const logLevel = () =>
+  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 
 /** Prints a config error as one readable block and exits; used by both apps' entry points. */
 export function exitOnConfigError(error: unknown): never {

@@ -1,1 +1,5 @@
-export {}
+export * from './browser.ts'
+export * from './ca.ts'
+export * from './rabbit.ts'
+export type { FaultCode, FaultStage } from './smtp-faults.ts'
+export * from './smtp-server.ts'

@@ -113,6 +113,24 @@ export function createTokens(options: TokensOptions) {
     throw new TokenError('invalid', lastError instanceof Error ? lastError.message : 'The token is not valid')
   }
 
+  /**
+   * Verifies a token that may be of any of `purposes` (a set-password page takes
+   * set and reset links). Expired wins over invalid: it is a link we issued.
+   */
+  function verifyAny(token: string, purposes: readonly TokenPurpose[]): TokenClaims {
+    let error: TokenError = new TokenError('invalid', 'The token is not valid')
+    for (const purpose of purposes) {
+      try {
+        return verify(token, purpose)
+      } catch (e) {
+        if (!(e instanceof TokenError)) throw e
+        if (e.reason === 'expired') throw e
+        error = e
+      }
+    }
+    throw error
+  }
+
   const codeFor = (secret: string, jti: string) => {
     const digest = createHmac('sha256', secret).update(`code:${jti}`).digest()
     return String(digest.readUInt32BE(0) % 1_000_000).padStart(6, '0')
@@ -133,7 +151,7 @@ export function createTokens(options: TokensOptions) {
     return ok && /^\d{6}$/.test(candidate)
   }
 
-  return { sign, verify, code, checkCode }
+  return { sign, verify, verifyAny, code, checkCode }
 }
 
 export type Tokens = ReturnType<typeof createTokens>

@@ -1,0 +1,70 @@
+import { join } from 'node:path'
+import formbody from '@fastify/formbody'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import view from '@fastify/view'
+import ejs from 'ejs'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Env } from './env.ts'
+import { AppError } from './errors.ts'
+import brokerPlugin from './plugins/broker.ts'
+import cooldowns from './plugins/cooldowns.ts'
+import db from './plugins/db.ts'
+import envPlugin from './plugins/env.ts'
+import errorHandler from './plugins/error-handler.ts'
+import outbox from './plugins/outbox.ts'
+import receipts from './plugins/receipts.ts'
+import tokens from './plugins/tokens.ts'
+import users from './plugins/users.ts'
+import assets from './routes/assets.ts'
+import authRoutes from './routes/auth-routes.ts'
+import health from './routes/health.ts'
+import setPasswordPage from './routes/set-password-page.ts'
+
+export interface AppOptions {
+  env: Env
+  /** A clock tests can move; defaults to Date.now. */
+  now?: () => number
+}
+
+/** The api as one plugin: external plugins, then services, then routes (STYLE "Fastify app shape"). */
+const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
+  fastify.setValidatorCompiler(validatorCompiler)
+  fastify.setSerializerCompiler(serializerCompiler)
+
+  await fastify.register(errorHandler)
+  await fastify.register(formbody, { bodyLimit: options.env.BODY_LIMIT_BYTES })
+  await fastify.register(view, { engine: { ejs }, root: join(import.meta.dirname, 'views'), layout: 'layout.ejs' })
+  await fastify.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('RATE_LIMITED', { details: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
+  })
+  await fastify.register(swagger, {
+    openapi: { info: { title: 'authmail', version: '0.1.0' } },
+    transform: jsonSchemaTransform,
+  })
+  await fastify.register(swaggerUi, { routePrefix: '/docs' })
+
+  await fastify.register(envPlugin, { env: options.env, now: options.now })
+  await fastify.register(db)
+  await fastify.register(brokerPlugin)
+  await fastify.register(tokens)
+  await fastify.register(users)
+  await fastify.register(cooldowns)
+  await fastify.register(outbox)
+  await fastify.register(receipts)
+
+  await fastify.register(health)
+  await fastify.register(assets)
+  await fastify.register(setPasswordPage)
+  // The same JSON routes at the root (curl, forms) and where the SPA clients call them.
+  await fastify.register(authRoutes)
+  await fastify.register(authRoutes, { prefix: '/api/v1/auth' })
+}
+
+/** Not encapsulated, so tests (and server.ts) see the services it decorates. */
+export default fp(app, { name: 'authmail-api' })

@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import pg from 'pg'
+
+export interface QueryResult<T> {
+  rows: T[]
+  rowCount: number
+}
+
+/** What queries need: one method, the same on a pool, a transaction, PostgreSQL or PGlite. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite'
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export function openDb(options: { databaseUrl?: string; dataDir: string }): Db {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir)
+}
+
+function openPostgres(connectionString: string): Db {
+  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 })
+  // An idle client losing its connection (database restarted) must not crash the process.
+  pool.on('error', () => {})
+  const query: Queryable['query'] = async (sql, params) => {
+    const result = await pool.query(sql, params)
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 }
+  }
+  return {
+    kind: 'postgres',
+    query,
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn({
+          query: async (sql, params) => {
+            const r = await client.query(sql, params)
+            return { rows: r.rows, rowCount: r.rowCount ?? 0 }
+          },
+        })
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    close: () => pool.end(),
+  }
+}
+
+/** Embedded PostgreSQL (WebAssembly): the default when no DATABASE_URL is set. */
+function openPglite(dataDir: string): Db {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  const db = new PGlite(dataDir)
+  const wrap =
+    (q: Pick<PGlite, 'query'>): Queryable['query'] =>
+    async (sql, params) => {
+      const result = await q.query(sql, params)
+      return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length }
+    }
+  return {
+    kind: 'pglite',
+    query: wrap(db),
+    transaction: (fn) => db.transaction((tx) => fn({ query: wrap(tx) })),
+    close: () => db.close(),
+  }
+}

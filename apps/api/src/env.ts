@@ -1,0 +1,38 @@
+import { list, loadEnv, logLevel, seconds, secret, z } from '@authmail/config'
+
+/** Everything the api reads from the environment (DESIGN §8); nothing else reads process.env. */
+export const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(5001),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_BASE_URL: z
+    .url()
+    .default('http://localhost:5001')
+    .transform((url) => url.replace(/\/+$/, '')),
+  AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
+  QUEUE_PREFIX: z.string().default(''),
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default('./data'),
+  JWT_SECRET: secret(),
+  JWT_PREVIOUS_SECRETS: list().pipe(z.array(secret())),
+  VERIFY_EMAIL_TTL: seconds(86_400),
+  SET_PASSWORD_TTL: seconds(86_400),
+  RESET_PASSWORD_TTL: seconds(3_600),
+  ACCESS_TOKEN_TTL: seconds(900),
+  REFRESH_TOKEN_TTL: seconds(604_800),
+  RESEND_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).max(128).optional(),
+  DEFAULT_LOCALE: z.enum(['en', 'ru']).default('en'),
+  /** Requests per minute per client IP on the routes that send mail or check passwords. */
+  IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Largest accepted request body, in bytes. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
+  LOG_LEVEL: logLevel(),
+})
+
+export type Env = z.output<typeof EnvSchema>
+
+export function readEnv(source?: Record<string, string | undefined>): Env {
+  return loadEnv(EnvSchema, source)
+}

@@ -1,0 +1,49 @@
+/**
+ * Every error the api returns, with its status and default message: the one
+ * list a client (or the front end's message keys) can be checked against.
+ */
+export const ERRORS = {
+  VALIDATION_ERROR: [422, 'The request is not valid'],
+  MALFORMED_JSON: [400, 'The request body is not valid JSON'],
+  PAYLOAD_TOO_LARGE: [413, 'The request body is too large'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'Send the body as application/json or a form'],
+  NOT_FOUND: [404, 'Nothing here'],
+  RATE_LIMITED: [429, 'Too many requests; try again later'],
+  SERVICE_UNAVAILABLE: [503, 'The service is briefly unavailable; try again shortly'],
+  INTERNAL: [500, 'Something went wrong on our side'],
+  AUTH_INVALID_TOKEN: [401, 'This link or token is not valid'],
+  AUTH_TOKEN_EXPIRED: [401, 'This link has expired'],
+  AUTH_TOKEN_USED: [401, 'This link was already used or a newer one replaced it'],
+  AUTH_USER_NOT_FOUND: [404, 'The account of this link no longer exists'],
+} as const satisfies Record<string, readonly [number, string]>
+
+export type ErrorCode = keyof typeof ERRORS
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; field: string | null; details: Record<string, unknown> }
+}
+
+/** An error a client is meant to see, rendered in the envelope of DESIGN §6. */
+export class AppError extends Error {
+  readonly statusCode: number
+  readonly field: string | null
+  readonly details: Record<string, unknown>
+
+  constructor(
+    readonly code: ErrorCode,
+    options: { message?: string; field?: string; details?: Record<string, unknown> } = {},
+  ) {
+    super(options.message ?? ERRORS[code][1])
+    this.name = 'AppError'
+    this.statusCode = ERRORS[code][0]
+    this.field = options.field ?? null
+    this.details = options.details ?? {}
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return { error: { code: this.code, message: this.message, field: this.field, details: this.details } }
+  }
+}
+
+export const appError = (code: ErrorCode, options?: ConstructorParameters<typeof AppError>[1]) =>
+  new AppError(code, options)

@@ -1,0 +1,56 @@
+import type { Locale } from '@authmail/contracts'
+
+/** Text of the HTML pages, per locale. Keys are shared by every page template. */
+const STRINGS = {
+  en: {
+    set_password_title: 'Choose your password',
+    set_password_for: 'For {email}',
+    password_label: 'New password',
+    password_confirm_label: 'Repeat the password',
+    password_hint: 'At least 8 characters; avoid common passwords.',
+    set_password_button: 'Save password',
+    passwords_differ: 'The two passwords differ',
+    password_set_title: 'Your password is set',
+    password_set_text: 'You can now sign in with {email} and your new password.',
+    link_invalid_title: 'This link does not work',
+    link_AUTH_INVALID_TOKEN: 'The link is damaged or was not issued by us. Copy it from the mail in full.',
+    link_AUTH_TOKEN_EXPIRED: 'The link has expired.',
+    link_AUTH_TOKEN_USED: 'The link was already used, or a newer mail replaced it.',
+    link_AUTH_USER_NOT_FOUND: 'The account of this link no longer exists.',
+    new_link_text: 'Enter your address and we will send you a new link.',
+    email_label: 'E-mail address',
+    new_link_button: 'Send a new link',
+    check_inbox_title: 'Check your inbox',
+    check_inbox_text: 'If the address can receive mail, a message with a link is on its way to {email}.',
+  },
+  ru: {
+    set_password_title: 'Задайте пароль',
+    set_password_for: 'Для {email}',
+    password_label: 'Новый пароль',
+    password_confirm_label: 'Повторите пароль',
+    password_hint: 'Не короче 8 символов; избегайте распространённых паролей.',
+    set_password_button: 'Сохранить пароль',
+    passwords_differ: 'Пароли не совпадают',
+    password_set_title: 'Пароль задан',
+    password_set_text: 'Теперь можно войти с адресом {email} и новым паролем.',
+    link_invalid_title: 'Ссылка не работает',
+    link_AUTH_INVALID_TOKEN: 'Ссылка повреждена или выдана не нами. Скопируйте её из письма целиком.',
+    link_AUTH_TOKEN_EXPIRED: 'Срок действия ссылки истёк.',
+    link_AUTH_TOKEN_USED: 'Ссылка уже использована или заменена более новым письмом.',
+    link_AUTH_USER_NOT_FOUND: 'Учётной записи по этой ссылке больше нет.',
+    new_link_text: 'Введите адрес, и мы пришлём новую ссылку.',
+    email_label: 'Адрес электронной почты',
+    new_link_button: 'Прислать новую ссылку',
+    check_inbox_title: 'Проверьте почту',
+    check_inbox_text: 'Если на адрес {email} приходит почта, письмо со ссылкой уже в пути.',
+  },
+} satisfies Record<Locale, Record<string, string>>
+
+export type PageKey = keyof (typeof STRINGS)['en']
+
+/** A translator for one locale; `{name}` placeholders are filled from `vars` (escaped later by ejs). */
+export function pageStrings(locale: Locale) {
+  const table: Record<string, string> = STRINGS[locale]
+  return (key: PageKey | string, vars: Record<string, string> = {}) =>
+    (table[key] ?? STRINGS.en[key as PageKey] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? '')
+}

@@ -1,0 +1,121 @@
+import type { Db } from '../db/driver.ts'
+
+export interface OutboxRow {
+  id: string
+  payload: unknown
+  request_id: string | null
+}
+
+interface RelayOptions {
+  db: Db
+  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void }
+  publish(row: OutboxRow): Promise<void>
+  canPublish(): boolean
+  batchSize?: number
+  sweepMs?: number
+  /** How long a claim keeps other instances off a row; longer than a publish confirm can take. */
+  claimSeconds?: number
+}
+
+/**
+ * Publishes outbox rows with publisher confirms and marks each published only
+ * after the broker's ack. Rows are claimed with FOR UPDATE SKIP LOCKED and a
+ * lease, so several api instances share the work and a crash mid-publish only
+ * delays a row until its lease runs out.
+ */
+export function createRelay(options: RelayOptions) {
+  const { db, log } = options
+  const batchSize = options.batchSize ?? 200
+  const claimSeconds = options.claimSeconds ?? 30
+  let running: Promise<void> | null = null
+  let again = false
+  let timer: NodeJS.Timeout | null = null
+  let published = 0
+
+  async function claim(): Promise<OutboxRow[]> {
+    const { rows } = await db.query<OutboxRow>(
+      `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
+        WHERE id IN (
+          SELECT id FROM outbox
+           WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+           ORDER BY created_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, payload, request_id`,
+      [batchSize, claimSeconds],
+    )
+    return rows
+  }
+
+  /** One pass: claim a batch, publish it pipelined, record which the broker confirmed. */
+  async function pass(): Promise<number> {
+    const rows = await claim()
+    if (rows.length === 0) return 0
+    const results = await Promise.allSettled(rows.map((row) => options.publish(row)))
+    const confirmed = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
+    const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
+    if (confirmed.length > 0) {
+      await db.query('UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1)', [
+        confirmed,
+      ])
+      published += confirmed.length
+    }
+    if (failed.length > 0) {
+      // Free them for the next sweep instead of waiting for the lease to run out.
+      await db.query('UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1)', [failed])
+      const reason = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
+      log.warn({ failed: failed.length, reason: String(reason.reason) }, 'outbox publish failed; will retry')
+      return -1
+    }
+    return confirmed.length
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false
+      while (options.canPublish()) {
+        const n = await pass().catch((error: unknown) => {
+          log.warn({ err: error }, 'outbox relay pass failed; will retry')
+          return -1
+        })
+        if (n <= 0) break
+      }
+    } while (again && options.canPublish())
+  }
+
+  /** Starts a drain now, or makes the running one go round once more. */
+  function kick(): void {
+    if (running) {
+      again = true
+      return
+    }
+    running = drain().finally(() => {
+      running = null
+    })
+  }
+
+  return {
+    kick,
+    start(): void {
+      timer = setInterval(kick, options.sweepMs ?? 1000)
+      timer.unref()
+      kick()
+    },
+    /** Stops the sweep and waits for the drain under way (a last flush on shutdown). */
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer)
+      timer = null
+      kick()
+      await running
+    },
+    /** Rows waiting and the age of the oldest: the relay's lag, for logs and readiness. */
+    async lag(): Promise<{ pending: number; oldestSeconds: number }> {
+      const { rows } = await db.query<{ pending: string; oldest: number | null }>(
+        `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+           FROM outbox WHERE published_at IS NULL`,
+      )
+      return { pending: Number(rows[0]?.pending ?? 0), oldestSeconds: Math.round(rows[0]?.oldest ?? 0) }
+    },
+    published: () => published,
+  }
+}

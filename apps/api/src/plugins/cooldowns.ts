@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin'
+import type { Queryable } from '../db/driver.ts'
+
+/** Mails that share one cooldown: the confirmation kinds, and the recovery kinds. */
+export type CooldownKind = 'verification' | 'recovery'
+
+export type CooldownResult = { allowed: true } | { allowed: false; waitSeconds: number }
+
+/**
+ * The per-address pause between mails of one kind, kept in the database so
+ * every api instance sees it, and kept for addresses with and without an
+ * account so it reveals nothing.
+ */
+export function createCooldowns(seconds: number) {
+  return {
+    seconds,
+    /** Takes the slot if the pause has passed (atomically, also under races); otherwise says how long to wait. */
+    async claim(q: Queryable, email: string, kind: CooldownKind): Promise<CooldownResult> {
+      const { rows } = await q.query<{ wait: number | null }>(
+        `WITH claimed AS (
+           INSERT INTO mail_cooldowns (email, kind, sent_at) VALUES (lower($1), $2, now())
+           ON CONFLICT (email, kind) DO UPDATE SET sent_at = now()
+            WHERE mail_cooldowns.sent_at <= now() - make_interval(secs => $3)
+           RETURNING 1)
+         SELECT CASE WHEN EXISTS (SELECT 1 FROM claimed) THEN NULL
+                -- A row a concurrent request just inserted is not in this snapshot: wait the full pause.
+                ELSE coalesce(ceil(extract(epoch FROM sent_at + make_interval(secs => $3) - now()))::int, $3)
+                END AS wait
+           FROM (SELECT max(sent_at) AS sent_at FROM mail_cooldowns WHERE email = lower($1) AND kind = $2) last`,
+        [email, kind, seconds],
+      )
+      const wait = rows[0]?.wait
+      return wait == null ? { allowed: true } : { allowed: false, waitSeconds: Math.max(1, wait) }
+    },
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    cooldowns: ReturnType<typeof createCooldowns>
+  }
+}
+
+export default fp(async (app) => {
+  app.decorate('cooldowns', createCooldowns(app.env.RESEND_COOLDOWN_SECONDS))
+}, {
+  name: 'cooldowns',
+  dependencies: ['env'],
+})

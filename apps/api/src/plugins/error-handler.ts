@@ -1,0 +1,56 @@
+import type { FastifyError } from 'fastify'
+import fp from 'fastify-plugin'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { AppError, type ErrorCode } from '../errors.ts'
+import { isDatabaseUnavailable } from '../db/unavailable.ts'
+
+/** Fastify's own client errors, in the project's codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_JSON',
+}
+
+/** Turns whatever a route throws into the one envelope of DESIGN §6; 5xx never show internals. */
+export function toAppError(error: FastifyError | Error): AppError {
+  if (error instanceof AppError) return error
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const first = error.validation[0]
+    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || undefined
+    return new AppError('VALIDATION_ERROR', {
+      field,
+      message: first?.message ?? undefined,
+      details: { issues: error.validation.map((v) => ({ field: v.instancePath.slice(1), message: v.message })) },
+    })
+  }
+  const code = 'code' in error && typeof error.code === 'string' ? FASTIFY_CODES[error.code] : undefined
+  if (code) return new AppError(code)
+  if (error instanceof SyntaxError && 'statusCode' in error && error.statusCode === 400) {
+    return new AppError('MALFORMED_JSON')
+  }
+  if (isDatabaseUnavailable(error)) return new AppError('SERVICE_UNAVAILABLE')
+  const status = 'statusCode' in error ? Number(error.statusCode) : 500
+  if (status === 429) return new AppError('RATE_LIMITED')
+  if (status === 404) return new AppError('NOT_FOUND')
+  if (status >= 400 && status < 500) return new AppError('VALIDATION_ERROR', { message: error.message })
+  return new AppError('INTERNAL')
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const appError = toAppError(error)
+      if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+      else request.log.info({ code: appError.code }, appError.message)
+      if (appError.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', '5')
+      return reply.code(appError.statusCode).send(appError.toEnvelope())
+    })
+    app.setNotFoundHandler((request, reply) => {
+      const error = new AppError('NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0]}` })
+      return reply.code(404).send(error.toEnvelope())
+    })
+  },
+  { name: 'error-handler' },
+)

@@ -1,0 +1,53 @@
+import { REQUEST_ID_HEADER } from '@authmail/contracts'
+import type { MailJob } from '@authmail/contracts'
+import fp from 'fastify-plugin'
+import type { Queryable } from '../db/driver.ts'
+import { createRelay } from '../lib/relay.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    outbox: ReturnType<typeof createOutbox>
+    relay: ReturnType<typeof createRelay>
+  }
+}
+
+/** Jobs written next to the state change they announce, in the caller's transaction. */
+export function createOutbox() {
+  return {
+    async add(tx: Queryable, job: MailJob, requestId: string | null = null): Promise<void> {
+      await tx.query('INSERT INTO outbox (id, payload, request_id) VALUES ($1, $2, $3)', [
+        job.id,
+        JSON.stringify(job),
+        requestId,
+      ])
+    },
+  }
+}
+
+/**
+ * The outbox and its relay: after every request that added a job the relay is
+ * kicked; a sweep every second catches whatever a crash or an outage left behind.
+ */
+export default fp(
+  async (app) => {
+    const { db, broker } = app
+    const relay = createRelay({
+      db,
+      log: app.log.child({ component: 'relay' }),
+      publish: (row) =>
+        broker.publish(broker.names.jobsRoutingKey, row.payload as object, {
+          messageId: row.id,
+          headers: row.request_id ? { [REQUEST_ID_HEADER]: row.request_id } : {},
+        }),
+      canPublish: broker.isConnected,
+    })
+    app.decorate('outbox', createOutbox())
+    app.decorate('relay', relay)
+    broker.events.on('connected', relay.kick)
+    app.addHook('onReady', () => relay.start())
+    // Runs before the broker closes (hooks close in reverse order): a last flush.
+    app.addHook('onClose', () => relay.stop())
+  },
+  { name: 'outbox', dependencies: ['db', 'broker'] },
+)
+

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { EmailSchema } from '../lib/email.ts'
+import { pickLocale } from '../lib/locale.ts'
+import { pageStrings } from '../lib/page-strings.ts'
+import { renderPage, wantsPage } from '../lib/pages.ts'
+import { ipRateLimit } from './rate-limit.ts'
+
+const BodySchema = z.object({ email: EmailSchema, locale: z.string().optional() })
+
+/**
+ * POST /recover-password. Always 202 with the same body: a known address gets
+ * a reset link, an unknown one a "no account here" mail, at most one of either
+ * per cooldown, so neither the answer nor the inbox can be used to probe.
+ */
+const recoverPassword: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, outbox, relay, cooldowns, env } = app
+
+  app.post(
+    '/recover-password',
+    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    async (request, reply) => {
+      const { email } = request.body
+      const locale = pickLocale(request.body.locale, request.headers['accept-language'], env.DEFAULT_LOCALE)
+
+      await db.transaction(async (tx) => {
+        const user = await users.findByEmail(tx, email)
+        if (!(await cooldowns.claim(tx, email, 'recovery')).allowed) return
+        const id = randomUUID()
+        if (!user) {
+          await outbox.add(tx, { id, type: 'no_account', email, locale }, request.id)
+          return
+        }
+        const job = { id, type: 'reset_password', email: user.email, locale: user.locale, userId: user.id } as const
+        await outbox.add(tx, { ...job, credentialVersion: user.credential_version }, request.id)
+      })
+      relay.kick()
+
+      if (wantsPage(request)) {
+        const t = pageStrings(locale)
+        return renderPage(
+          reply,
+          'message.ejs',
+          { title: t('check_inbox_title'), text: t('check_inbox_text', { email }), locale, t, newLinkForm: false },
+          202,
+        )
+      }
+      return reply.code(202).send({ message: 'If an account exists for this address, a reset link is on its way' })
+    },
+  )
+}
+
+export default recoverPassword

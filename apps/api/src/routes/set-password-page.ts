@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { checkLinkToken } from '../lib/link-tokens.ts'
+import { pickLocale } from '../lib/locale.ts'
+import { pageStrings } from '../lib/page-strings.ts'
+import { renderPage } from '../lib/pages.ts'
+import { renderLinkProblem, SET_PASSWORD_PURPOSES } from './set-password.ts'
+
+/**
+ * GET /set-password?token=: the form. It only reads: mail scanners open links
+ * before people do, so showing the page must never use the token up.
+ */
+const setPasswordPage: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, tokens, env } = app
+
+  app.get(
+    '/set-password',
+    { schema: { querystring: z.object({ token: z.string().max(4096).default('') }), hide: true } },
+    async (request, reply) => {
+      const { token } = request.query
+      const fallback = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
+      try {
+        const { user } = await checkLinkToken({ tokens, users }, db, token, SET_PASSWORD_PURPOSES)
+        const t = pageStrings(user.locale)
+        return renderPage(reply, 'set-password.ejs', {
+          title: t('set_password_title'),
+          locale: user.locale,
+          t,
+          email: user.email,
+          token,
+          error: null,
+        })
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error
+        return renderLinkProblem(reply, error, pageStrings(fallback), fallback)
+      }
+    },
+  )
+}
+
+export default setPasswordPage

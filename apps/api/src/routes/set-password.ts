@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { checkLinkToken, consumeLinkToken } from '../lib/link-tokens.ts'
+import { pickLocale } from '../lib/locale.ts'
+import { pageStrings } from '../lib/page-strings.ts'
+import { renderPage, wantsPage } from '../lib/pages.ts'
+import { PasswordSchema } from '../lib/password-schema.ts'
+import { hashPassword } from '../passwords/passwords.ts'
+import { ipRateLimit } from './rate-limit.ts'
+
+/** The set-password page takes both kinds of link: first password and reset. */
+export const SET_PASSWORD_PURPOSES = ['set_password', 'reset_password'] as const
+
+const BodySchema = z.object({
+  token: z.string({ error: 'The link token is missing' }).min(1, 'The link token is missing').max(4096),
+  password: PasswordSchema,
+  password_confirm: z.string().optional(),
+})
+
+/**
+ * POST /set-password, from the page's form (answers with a page) or as JSON.
+ * Sets the password, confirms the address, bumps the credential version
+ * (older links and all sessions die), marks the link used and queues a
+ * "password changed" notice, all in one transaction.
+ */
+const setPassword: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, outbox, relay, tokens, env } = app
+
+  app.post(
+    '/set-password',
+    { schema: { body: BodySchema }, attachValidation: true, config: { rateLimit: ipRateLimit(env) } },
+    async (request, reply) => {
+      const page = wantsPage(request)
+      const body = request.body as Partial<z.infer<typeof BodySchema>>
+      const token = typeof body?.token === 'string' ? body.token : ''
+      const t = pageStrings(pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE))
+
+      const problem = request.validationError
+        ? request.validationError
+        : body.password_confirm !== undefined && body.password_confirm !== body.password
+          ? new AppError('VALIDATION_ERROR', { field: 'password_confirm', message: t('passwords_differ') })
+          : null
+      try {
+        // A cheap check first, so a bad link costs no password hashing.
+        const { user } = await checkLinkToken({ tokens, users }, db, token, SET_PASSWORD_PURPOSES)
+        if (problem) {
+          if (!page) throw problem
+          const ts = pageStrings(user.locale)
+          const error = problem instanceof AppError ? problem.message : firstMessage(problem)
+          return renderPage(reply, 'set-password.ejs', { title: ts('set_password_title'), locale: user.locale, t: ts, email: user.email, token, error }, 422)
+        }
+        const passwordHash = await hashPassword(body.password as string)
+        const updated = await db.transaction(async (tx) => {
+          const { claims, user } = await checkLinkToken({ tokens, users }, tx, token, SET_PASSWORD_PURPOSES, {
+            forUpdate: true,
+          })
+          await consumeLinkToken(tx, claims)
+          const updated = await users.setPassword(tx, user.id, passwordHash)
+          const notice = { id: randomUUID(), type: 'password_changed', email: updated.email, locale: updated.locale } as const
+          await outbox.add(tx, { ...notice, userId: updated.id }, request.id)
+          return updated
+        })
+        relay.kick()
+        if (!page) return reply.send({ message: 'Password set', email: updated.email })
+        const ts = pageStrings(updated.locale)
+        return renderPage(reply, 'message.ejs', {
+          title: ts('password_set_title'),
+          text: ts('password_set_text', { email: updated.email }),
+          locale: updated.locale,
+          t: ts,
+          newLinkForm: false,
+        })
+      } catch (error) {
+        if (!page || !(error instanceof AppError) || error.code === 'VALIDATION_ERROR') throw error
+        return renderLinkProblem(reply, error, t, env.DEFAULT_LOCALE)
+      }
+    },
+  )
+}
+
+function firstMessage(error: { validation?: { message?: string }[]; message: string }): string {
+  return error.validation?.[0]?.message ?? error.message
+}
+
+/** The page for a link that cannot be used, offering to send a new one. */
+export function renderLinkProblem(
+  reply: Parameters<typeof renderPage>[0],
+  error: AppError,
+  t: ReturnType<typeof pageStrings>,
+  locale: string,
+) {
+  return renderPage(
+    reply,
+    'message.ejs',
+    { title: t('link_invalid_title'), text: t(`link_${error.code}`), locale, t, newLinkForm: true },
+    error.statusCode,
+  )
+}
+
+export default setPassword

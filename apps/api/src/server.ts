@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto'
+import { exitOnConfigError } from '@authmail/config'
+import { loggerOptions } from '@authmail/logger'
+import closeWithGrace from 'close-with-grace'
+import Fastify from 'fastify'
+import app from './app.ts'
+import { type Env, readEnv } from './env.ts'
+
+let env: Env
+try {
+  env = readEnv()
+} catch (error) {
+  exitOnConfigError(error)
+}
+
+const server = Fastify({
+  logger: loggerOptions(env.LOG_LEVEL, 'api'),
+  bodyLimit: env.BODY_LIMIT_BYTES,
+  requestIdHeader: 'x-request-id',
+  genReqId: () => randomUUID(),
+  trustProxy: false,
+})
+await server.register(app, { env })
+
+// SIGTERM/SIGINT: stop accepting, let requests finish, flush the relay, close broker and database.
+closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
+  if (err) server.log.error({ err }, 'shutting down after an error')
+  else server.log.info({ signal }, 'shutting down')
+  await server.close()
+})
+
+await server.listen({ port: env.PORT, host: env.HOST })

@@ -1,0 +1,114 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { TestContext } from 'node:test'
+import { type Broker, createBroker } from '@authmail/broker'
+import type { MailJob } from '@authmail/contracts'
+import Fastify, { type FastifyInstance } from 'fastify'
+import pg from 'pg'
+import app from '../src/app.ts'
+import { type Env, readEnv } from '../src/env.ts'
+
+export type Store = 'pglite' | 'postgres'
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
+export function stores(): Store[] {
+  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
+}
+
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long'
+
+/** A fresh PostgreSQL database for one test, dropped afterwards. */
+export async function freshDatabase(t: TestContext): Promise<string> {
+  const base = process.env.DATABASE_URL
+  if (!base) throw new Error('DATABASE_URL is not set')
+  const name = `authmail_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  t.after(async () => {
+    const c = new pg.Client({ connectionString: base })
+    await c.connect()
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await c.end()
+  })
+  const url = new URL(base)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+export interface BuildOptions {
+  store?: Store
+  env?: Record<string, string>
+  now?: () => number
+  /** Share another app's database (two api instances). */
+  databaseUrl?: string
+  prefix?: string
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return readEnv({
+    JWT_SECRET: TEST_SECRET,
+    AMQP_URL,
+    DATA_DIR: 'memory://',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    IP_RATE_LIMIT_PER_MINUTE: '10000',
+    ...overrides,
+  })
+}
+
+/** Builds the api without listening (tests use `inject`), on its own database and queue prefix. */
+export async function build(t: TestContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const store = options.store ?? 'pglite'
+  const prefix = options.prefix ?? `test.${randomUUID().slice(0, 8)}.`
+  const databaseUrl = options.databaseUrl ?? (store === 'postgres' ? await freshDatabase(t) : undefined)
+  const env = testEnv({
+    QUEUE_PREFIX: prefix,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...options.env,
+  })
+  const server = Fastify({ logger: { level: env.LOG_LEVEL } })
+  await server.register(app, { env, now: options.now })
+  await server.ready()
+  t.after(() => server.close())
+  return server
+}
+
+/** Collects the jobs the api publishes, by consuming mail.jobs in place of the worker. */
+export async function collectJobs(t: TestContext, api: FastifyInstance) {
+  const jobs: MailJob[] = []
+  const waiters: (() => void)[] = []
+  const broker: Broker = createBroker({
+    urls: [AMQP_URL],
+    prefix: api.env.QUEUE_PREFIX,
+    name: 'test-collector',
+    logger: { info() {}, warn() {}, error() {}, debug() {} },
+  })
+  broker.start()
+  await broker.whenConnected()
+  await broker.consume(
+    broker.names.jobs,
+    async (message, settle) => {
+      jobs.push(JSON.parse(message.content.toString()))
+      settle.ack()
+      for (const wake of waiters.splice(0)) wake()
+    },
+    { prefetch: 50 },
+  )
+  t.after(() => broker.close())
+  return {
+    jobs,
+    /** Resolves when `count` jobs arrived (or rejects after the timeout). */
+    async waitFor(count: number, timeoutMs = 10_000): Promise<MailJob[]> {
+      const deadline = Date.now() + timeoutMs
+      while (jobs.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} jobs, got ${jobs.length}`)
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, 200)
+        })
+      }
+      return jobs
+    },
+  }
+}

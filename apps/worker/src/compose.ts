@@ -1,0 +1,87 @@
+import type { LinkPurpose, MailJob } from '@authmail/contracts'
+import type { SignedToken, Tokens } from '@authmail/tokens'
+import * as emails from './emails/index.ts'
+import type { WorkerEnv } from './env.ts'
+
+export interface ComposedMail extends emails.RenderedMail {
+  /** The link token the mail carries: its id and expiry go into the receipt. */
+  token: (Pick<SignedToken, 'jti' | 'expiresAt'> & { purpose: LinkPurpose }) | null
+}
+
+type ComposeEnv = Pick<
+  WorkerEnv,
+  | 'PUBLIC_BASE_URL'
+  | 'VERIFY_EMAIL_TTL'
+  | 'SET_PASSWORD_TTL'
+  | 'RESET_PASSWORD_TTL'
+  | 'UNVERIFIED_ACCOUNT_TTL'
+>
+
+/** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */
+export function createComposer(env: ComposeEnv, tokens: Tokens) {
+  // Links are built from PUBLIC_BASE_URL only; the token is the one query parameter.
+  const link = (path: string, token: string) =>
+    `${env.PUBLIC_BASE_URL}${path}?token=${encodeURIComponent(token)}`
+  const recoverUrl = `${env.PUBLIC_BASE_URL}/recover-password`
+
+  function mint(purpose: LinkPurpose, job: { userId: string; credentialVersion: number; email: string }) {
+    const signed = tokens.sign(purpose, { sub: job.userId, ver: job.credentialVersion, email: job.email })
+    return { signed, token: { jti: signed.jti, expiresAt: signed.expiresAt, purpose } }
+  }
+
+  return function compose(job: MailJob): ComposedMail {
+    const { email, locale } = job
+    switch (job.type) {
+      case 'set_password': {
+        const { signed, token } = mint('set_password', job)
+        const url = link('/set-password', signed.token)
+        const data = { email, url, expiresAt: signed.expiresAt, ttlSeconds: env.SET_PASSWORD_TTL }
+        return {
+          ...emails.setPassword[locale]({ ...data, accountTtlSeconds: env.UNVERIFIED_ACCOUNT_TTL }),
+          token,
+        }
+      }
+      case 'verify_email': {
+        const { signed, token } = mint('verify_email', job)
+        const url = link('/verify-email', signed.token)
+        const data = { email, url, expiresAt: signed.expiresAt, ttlSeconds: env.VERIFY_EMAIL_TTL }
+        const code = tokens.code(signed.jti)
+        return {
+          ...emails.verifyEmail[locale]({ ...data, code, accountTtlSeconds: env.UNVERIFIED_ACCOUNT_TTL }),
+          token,
+        }
+      }
+      case 'reset_password': {
+        // The api's set-password page takes reset tokens too.
+        const { signed, token } = mint('reset_password', job)
+        const url = link('/set-password', signed.token)
+        const data = { email, url, expiresAt: signed.expiresAt, ttlSeconds: env.RESET_PASSWORD_TTL }
+        return { ...emails.resetPassword[locale](data), token }
+      }
+      case 'unverified_reminder': {
+        const { signed, token } = mint('verify_email', job)
+        const deleteAt = new Date(job.deleteAt)
+        // Past the deletion there is nothing left to confirm, whatever the token says.
+        const expiresAt = signed.expiresAt < deleteAt ? signed.expiresAt : deleteAt
+        const url = link('/verify-email', signed.token)
+        const code = tokens.code(signed.jti)
+        const data = { email, url, expiresAt, ttlSeconds: env.VERIFY_EMAIL_TTL, code, deleteAt }
+        return { ...emails.unverifiedReminder[locale](data), token }
+      }
+      case 'account_exists':
+        return {
+          ...emails.accountExists[locale]({ email, recoverUrl, resetTtlSeconds: env.RESET_PASSWORD_TTL }),
+          token: null,
+        }
+      case 'no_account':
+        return { ...emails.noAccount[locale]({ email }), token: null }
+      case 'password_changed':
+        return {
+          ...emails.passwordChanged[locale]({ email, recoverUrl, resetTtlSeconds: env.RESET_PASSWORD_TTL }),
+          token: null,
+        }
+    }
+  }
+}
+
+export type Compose = ReturnType<typeof createComposer>

@@ -1,0 +1,46 @@
+import type { Locale } from '@authmail/contracts'
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
+
+/** Everything interpolated into HTML goes through this: addresses come from strangers. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c)
+}
+
+/** UTC, spelled out, because the reader's time zone is unknown. */
+export function formatDate(date: Date, locale: Locale): string {
+  const text = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })
+  return `${text.format(date)} UTC`
+}
+
+const UNITS = {
+  en: {
+    day: { one: 'day', other: 'days' },
+    hour: { one: 'hour', other: 'hours' },
+    minute: { one: 'minute', other: 'minutes' },
+  },
+  ru: {
+    day: { one: 'день', few: 'дня', many: 'дней', other: 'дня' },
+    hour: { one: 'час', few: 'часа', many: 'часов', other: 'часа' },
+    minute: { one: 'минута', few: 'минуты', many: 'минут', other: 'минуты' },
+  },
+} as const
+
+/** 86400 → "24 hours" / "24 часа"; whole days from two days up, minutes below an hour. */
+export function formatDuration(totalSeconds: number, locale: Locale): string {
+  const [amount, unit] =
+    totalSeconds >= 172_800 && totalSeconds % 86_400 === 0
+      ? [totalSeconds / 86_400, 'day' as const]
+      : totalSeconds >= 3_600
+        ? [Math.round(totalSeconds / 3_600), 'hour' as const]
+        : [Math.max(1, Math.round(totalSeconds / 60)), 'minute' as const]
+  const forms: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } = UNITS[locale][unit]
+  const form = forms[new Intl.PluralRules(locale).select(amount)] ?? forms.other
+  return `${amount} ${form}`
+}

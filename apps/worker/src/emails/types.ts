@@ -1,0 +1,44 @@
+import type { Locale } from '@authmail/contracts'
+import type { RenderedMail } from './layout.ts'
+
+/** A mail carrying a link token: where it points and when it stops working. */
+export interface LinkData {
+  email: string
+  url: string
+  expiresAt: Date
+  /** The token's lifetime, said in words next to the absolute time. */
+  ttlSeconds: number
+}
+
+export interface SetPasswordData extends LinkData {
+  /** Until the password is set the account is unconfirmed and removed after this long. */
+  accountTtlSeconds: number
+}
+
+export interface VerifyEmailData extends LinkData {
+  code: string
+  accountTtlSeconds: number
+}
+
+export type ResetPasswordData = LinkData
+
+export interface AccountExistsData {
+  email: string
+  recoverUrl: string
+  /** Lifetime of the reset link the recovery page sends. */
+  resetTtlSeconds: number
+}
+
+export interface NoAccountData {
+  email: string
+}
+
+export type PasswordChangedData = AccountExistsData
+
+export interface UnverifiedReminderData extends LinkData {
+  code: string
+  deleteAt: Date
+}
+
+/** One kind of mail in every locale: pure functions the tests call without SMTP. */
+export type Templates<Data> = Record<Locale, (data: Data) => RenderedMail>

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs'
+import { list, loadEnv, logLevel, seconds, secret, z } from '@authmail/config'
+import { DEFAULT_RETRY_DELAYS_MS } from '@authmail/contracts'
+
+const urlWith = (protocols: string[], hint: string) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol)
+    } catch {
+      return false
+    }
+  }, hint)
+
+const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+/** What talking to RabbitMQ needs: the worker and the `dlq` command share it. */
+const BrokerEnvSchema = z.object({
+  AMQP_URL: list()
+    .pipe(z.array(urlWith(['amqp:', 'amqps:'], 'must be amqp:// or amqps:// URLs, comma-separated')).min(1))
+    .default(['amqp://guest:guest@127.0.0.1:5672']),
+  QUEUE_PREFIX: z.string().default(''),
+  RETRY_DELAYS_MS: list()
+    .pipe(z.array(z.coerce.number<string>().int().positive()).min(1))
+    .default([...DEFAULT_RETRY_DELAYS_MS]),
+  LOG_LEVEL: logLevel(),
+})
+
+const WorkerEnvSchema = BrokerEnvSchema.extend({
+  SMTP_URL: z
+    .string({ error: 'required: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465' })
+    .pipe(
+      urlWith(
+        ['smtp:', 'smtps:'],
+        'must be smtp:// (STARTTLS, required) or smtps:// (TLS); plain SMTP is refused',
+      ),
+    ),
+  SMTP_CA_FILE: z
+    .string()
+    .refine(existsSync, 'no such file (a PEM file of the CA that signed the SMTP server certificate)')
+    .optional(),
+  SMTP_CONNECTION_TIMEOUT_MS: milliseconds(10_000),
+  SMTP_GREETING_TIMEOUT_MS: milliseconds(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: milliseconds(30_000),
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  MAIL_FROM: z.string().default('authmail <no-reply@localhost>'),
+  DKIM_DOMAIN: z.string().optional(),
+  DKIM_SELECTOR: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().refine(existsSync, 'no such file').optional(),
+  JWT_SECRET: secret(),
+  PUBLIC_BASE_URL: urlWith(['http:', 'https:'], 'must be an http(s) URL')
+    .default('http://localhost:5001')
+    .transform((url) => url.replace(/\/+$/, '')),
+  VERIFY_EMAIL_TTL: seconds(86_400),
+  SET_PASSWORD_TTL: seconds(86_400),
+  RESET_PASSWORD_TTL: seconds(3_600),
+  UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
+  DEFAULT_LOCALE: z.enum(['en', 'ru']).default('en'),
+  WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(16),
+  WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds(15_000),
+}).superRefine((env, ctx) => {
+  const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY_FILE]
+  if (dkim.some(Boolean) && !dkim.every(Boolean)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DKIM_DOMAIN'],
+      message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE go together: set all three or none',
+    })
+  }
+})
+
+export type BrokerEnv = z.output<typeof BrokerEnvSchema>
+export type WorkerEnv = z.output<typeof WorkerEnvSchema>
+
+/** Throws a ConfigError naming every bad variable. Tests pass their own source. */
+export const loadWorkerEnv = (source?: Record<string, string | undefined>): WorkerEnv =>
+  loadEnv(WorkerEnvSchema, source)
+
+export const loadBrokerEnv = (source?: Record<string, string | undefined>): BrokerEnv =>
+  loadEnv(BrokerEnvSchema, source)

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { LocaleSchema, type MailJob } from '@authmail/contracts'
+import { createTokens } from '@authmail/tokens'
+import { createComposer } from '../src/compose.ts'
+import { formatDate, formatDuration } from '../src/emails/format.ts'
+import { job, linkIn, PUBLIC_BASE_URL } from './helper.ts'
+
+const env = {
+  PUBLIC_BASE_URL,
+  VERIFY_EMAIL_TTL: 86_400,
+  SET_PASSWORD_TTL: 86_400,
+  RESET_PASSWORD_TTL: 3_600,
+  UNVERIFIED_ACCOUNT_TTL: 172_800,
+}
+const tokens = createTokens({
+  secret: 'a-test-secret-that-is-long-enough-000',
+  issuer: PUBLIC_BASE_URL,
+  ttl: {
+    set_password: env.SET_PASSWORD_TTL,
+    verify_email: env.VERIFY_EMAIL_TTL,
+    reset_password: 3_600,
+    access: 1,
+  },
+})
+const compose = createComposer(env, tokens)
+
+/** An address a stranger controls: valid for the contract, hostile for HTML. */
+const HOSTILE = '"<img src=x onerror=alert(1)>"@example.com'
+
+/** Where each kind's link points, and the words that say how long it lasts. */
+const EXPECTED: Record<MailJob['type'], { path: string | null; en: RegExp; ru: RegExp }> = {
+  set_password: { path: '/set-password', en: /expires in 24 hours/, ru: /действует 24 часа/ },
+  verify_email: { path: '/verify-email', en: /expire in 24 hours/, ru: /действуют 24 часа/ },
+  reset_password: { path: '/set-password', en: /expires in 1 hour/, ru: /действует 1 час/ },
+  unverified_reminder: { path: '/verify-email', en: /expire on /, ru: /действуют до / },
+  account_exists: { path: '/recover-password', en: /does not expire.*1 hour/, ru: /не истекает.*1 час/ },
+  password_changed: { path: '/recover-password', en: /does not expire.*1 hour/, ru: /не истекает.*1 час/ },
+  no_account: { path: null, en: /ignore this e-mail/, ru: /проигнорируйте/ },
+}
+
+for (const [type, expected] of Object.entries(EXPECTED) as [
+  MailJob['type'],
+  (typeof EXPECTED)[MailJob['type']],
+][]) {
+  for (const locale of LocaleSchema.options) {
+    test(`${type} (${locale}): link from PUBLIC_BASE_URL, expiry stated, input escaped, text part`, () => {
+      const mail = compose(job(type, { locale, email: HOSTILE }))
+      assert.ok(mail.subject.length > 0)
+      assert.match(mail.text, expected[locale], 'the text says how long the link lasts')
+      assert.match(mail.html, expected[locale], 'so does the HTML')
+      assert.ok(mail.text.includes(HOSTILE), 'the text part names the address as is')
+      assert.ok(!mail.html.includes('<img'), 'the address is not markup in the HTML')
+      assert.ok(mail.html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'it is shown escaped')
+      assert.doesNotMatch(mail.html, /<[a-z][^>]*\ssrc=|<link|<script|url\(/i, 'nothing remote is loaded')
+      assert.match(mail.html, new RegExp(`<html lang="${locale}">`))
+
+      if (!expected.path) {
+        assert.doesNotMatch(mail.text, /https?:\/\//)
+        return
+      }
+      const { url, token } = linkIn(mail.text)
+      assert.equal(`${url.origin}${url.pathname}`, `${PUBLIC_BASE_URL}${expected.path}`)
+      assert.ok(
+        mail.html.includes(`href="${url.href.replaceAll('&', '&amp;')}"`),
+        'the HTML links to the same URL',
+      )
+      if (mail.token) {
+        assert.equal(tokens.verify(token, mail.token.purpose).jti, mail.token.jti)
+        assert.ok(
+          mail.html.includes(formatDate(mail.token.expiresAt, locale)) || type === 'unverified_reminder',
+        )
+      }
+    })
+  }
+}
+
+test('the reminder states the deletion date and never promises a link past it', () => {
+  const deleteAt = new Date(Date.now() + 3 * 3_600_000)
+  const mail = compose(job('unverified_reminder', { deleteAt: deleteAt.toISOString() }))
+  assert.ok(mail.text.includes(`deleted on ${formatDate(deleteAt, 'en')}`))
+  assert.ok(
+    mail.text.includes(`expire on ${formatDate(deleteAt, 'en')}`),
+    'the link lasts until the deletion',
+  )
+  assert.match(mail.text, /\b\d{6}\b/, 'it carries a code')
+})
+
+test('verification mails carry the code of their own token', () => {
+  const mail = compose(job('verify_email'))
+  assert.ok(mail.token)
+  assert.ok(mail.text.includes(tokens.code(mail.token.jti)))
+  assert.ok(mail.html.includes(tokens.code(mail.token.jti)))
+})
+
+test('durations read naturally in both languages', () => {
+  assert.equal(formatDuration(3_600, 'en'), '1 hour')
+  assert.equal(formatDuration(172_800, 'en'), '2 days')
+  assert.equal(formatDuration(1_800, 'en'), '30 minutes')
+  assert.equal(formatDuration(86_400, 'ru'), '24 часа')
+  assert.equal(formatDuration(172_800, 'ru'), '2 дня')
+  assert.equal(formatDuration(5 * 3_600, 'ru'), '5 часов')
+  assert.equal(formatDuration(21 * 60, 'ru'), '21 минута')
+})

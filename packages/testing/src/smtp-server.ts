@@ -1,0 +1,155 @@
+import { EventEmitter, once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { type ParsedMail, simpleParser } from 'mailparser'
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
+import { testCertificates } from './ca.ts'
+import { createFaults, type FaultCode, type FaultStage, replyError } from './smtp-faults.ts'
+
+export interface SmtpServerOptions {
+  /** `smtps` = implicit TLS; default `starttls`. Plain text is refused either way. */
+  mode?: 'starttls' | 'smtps'
+  /** Require AUTH PLAIN/LOGIN with these credentials. */
+  auth?: { user: string; pass: string }
+}
+
+export interface ReceivedMail {
+  from: string
+  to: string[]
+  /** Whether the transaction ran over TLS (always true unless the server is misused). */
+  secure: boolean
+  user: string | undefined
+  raw: Buffer
+  parsed: ParsedMail
+}
+
+type Times = { times?: number }
+
+/** A real SMTP peer on 127.0.0.1 that can be told to misbehave. */
+export async function startSmtpServer(options: SmtpServerOptions = {}) {
+  const { caFile, key, cert } = testCertificates()
+  const faults = createFaults()
+  const mails: ReceivedMail[] = []
+  const arrivals = new EventEmitter()
+  const counts = { rcpt: 0, data: 0 }
+  const smtps = options.mode === 'smtps'
+
+  const server = new SMTPServer({
+    secure: smtps,
+    key,
+    cert,
+    logger: false,
+    closeTimeout: 100,
+    authOptional: !options.auth,
+    disabledCommands: options.auth ? [] : ['AUTH'],
+    onAuth(auth, _session, callback) {
+      const ok = auth.username === options.auth?.user && auth.password === options.auth?.pass
+      if (ok) callback(null, { user: auth.username })
+      else callback(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }))
+    },
+    // A real relay insists on TLS before it takes a message; so does this one.
+    onMailFrom(_address, session, callback) {
+      if (session.secure) callback()
+      else callback(Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 }))
+    },
+    onRcptTo(_address, session, callback) {
+      counts.rcpt += 1
+      if (misbehave('rcpt', session, callback)) return
+      callback()
+    },
+    onData(stream, session, callback) {
+      counts.data += 1
+      receive(stream, session, callback).catch(callback)
+    },
+  })
+
+  /** Applies a fault at `stage`; true when it answered (or will never answer). */
+  function misbehave(stage: FaultStage, session: SMTPServerSession, callback: (err?: Error) => void) {
+    const fault = faults.take(stage)
+    if (!fault) return false
+    if (fault.kind === 'reply') callback(replyError(fault.code))
+    if (fault.kind === 'drop') dropConnection(session)
+    return true // a stall simply never calls back
+  }
+
+  function dropConnection(session: SMTPServerSession) {
+    for (const connection of server.connections) {
+      if (connection.id === session.id) connection._socket.destroy()
+    }
+  }
+
+  async function receive(stream: SMTPServerDataStream, session: SMTPServerSession, callback: () => void) {
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    if (misbehave('data', session, callback)) return
+    const raw = Buffer.concat(chunks)
+    const mail: ReceivedMail = {
+      from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      to: session.envelope.rcptTo.map((r) => r.address),
+      secure: session.secure,
+      user: session.user as string | undefined,
+      raw,
+      parsed: await simpleParser(raw),
+    }
+    mails.push(mail)
+    arrivals.emit('mail', mail)
+    callback()
+  }
+
+  server.listen(0, '127.0.0.1')
+  await once(server.server, 'listening')
+  const { port } = server.server.address() as AddressInfo
+  const credentials = options.auth
+    ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.pass)}@`
+    : ''
+
+  return {
+    port,
+    caFile,
+    /** What a worker's `SMTP_URL` should be to reach this server. */
+    url: `${smtps ? 'smtps' : 'smtp'}://${credentials}127.0.0.1:${port}`,
+    mails,
+    /** RCPT and DATA commands seen, including failed ones: proof that a client retried. */
+    counts,
+
+    /** Answers `code` at RCPT (default) or after DATA, for `times` transactions (default: until behave()). */
+    fail(code: FaultCode, { at = 'rcpt', times }: { at?: FaultStage } & Times = {}) {
+      faults.set({ kind: 'reply', code, at }, times)
+    },
+    /** Takes the message after DATA and never answers. */
+    stall({ times }: Times = {}) {
+      faults.set({ kind: 'stall' }, times)
+    },
+    /** Cuts the connection at RCPT or after DATA (default). */
+    drop({ at = 'data', times }: { at?: FaultStage } & Times = {}) {
+      faults.set({ kind: 'drop', at }, times)
+    },
+    behave() {
+      faults.clear()
+    },
+
+    /** The first mail (already received or still to come) that matches. */
+    waitForMail(predicate: (mail: ReceivedMail) => boolean = () => true, timeoutMs = 5000) {
+      const found = mails.find(predicate)
+      if (found) return Promise.resolve(found)
+      return new Promise<ReceivedMail>((resolve, reject) => {
+        const onMail = (mail: ReceivedMail) => {
+          if (!predicate(mail)) return
+          clearTimeout(timer)
+          arrivals.off('mail', onMail)
+          resolve(mail)
+        }
+        const timer = setTimeout(() => {
+          arrivals.off('mail', onMail)
+          reject(new Error(`no matching mail within ${timeoutMs} ms (${mails.length} received)`))
+        }, timeoutMs)
+        arrivals.on('mail', onMail)
+      })
+    },
+
+    close(): Promise<void> {
+      return new Promise((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+export type TestSmtpServer = Awaited<ReturnType<typeof startSmtpServer>>

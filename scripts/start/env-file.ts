@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'dotenv'
+
+export type Env = Record<string, string | undefined>
+
+/**
+ * On first run, copies `.env.example` to `.env` with a fresh JWT_SECRET, so a
+ * new checkout starts without any manual step and without a shared default secret.
+ */
+export function ensureDotenv(root: string): boolean {
+  const target = join(root, '.env')
+  if (existsSync(target)) return false
+  const example = readFileSync(join(root, '.env.example'), 'utf8')
+  const secret = randomBytes(32).toString('hex')
+  const text = example.replace(/^JWT_SECRET=.*$/m, `JWT_SECRET=${secret}`)
+  // `wx` never overwrites a .env created meanwhile; 0600 because it holds a secret.
+  writeFileSync(target, text, { flag: 'wx', mode: 0o600 })
+  return true
+}
+
+/**
+ * The environment the apps will see: `.env` under the real environment (dotenv
+ * never overrides a set variable), with empty values treated as unset like
+ * `@authmail/config` does.
+ */
+export function effectiveEnv(root: string): Env {
+  const file = parse(readFileSync(join(root, '.env')))
+  const merged: Env = { ...file, ...process.env }
+  for (const [key, value] of Object.entries(merged)) if (value === '') merged[key] = undefined
+  return merged
+}

@@ -1,0 +1,115 @@
+/**
+ * `pnpm test [file or folder …] [--node-test-flag …]`: every apps/* and
+ * packages/* test on node:test through tsx. Files under a `test/faults/` folder
+ * (killed brokers, stalled SMTP servers) run afterwards, one at a time, so they
+ * do not disturb the rest; everything else runs two files at a time.
+ *
+ * Without DATABASE_URL the database tests run on PGlite only; CI (.ci/run) sets
+ * it so they also run against PostgreSQL.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+// A file that runs longer than this (or never exits) fails instead of holding CI until its deadline.
+const FILE_TIMEOUT_MS = 10 * 60 * 1000
+
+interface Counts {
+  passed: number
+  failed: number
+  skipped: number
+  ok: boolean
+}
+
+const args = process.argv.slice(2)
+const nodeFlags = args.filter((arg) => arg.startsWith('-'))
+const filters = args
+  .filter((arg) => !arg.startsWith('-'))
+  .map((arg) => relative(root, arg).split(sep).join('/'))
+
+const all = findTestFiles().filter((file) => !filters.length || filters.some((f) => file.startsWith(f)))
+if (!all.length) {
+  console.error(filters.length ? `No test file matches ${filters.join(' ')}` : 'No test files found')
+  process.exit(1)
+}
+const isFault = (file: string) => file.includes('/test/faults/')
+
+console.log(
+  process.env.DATABASE_URL
+    ? 'DATABASE_URL is set: database tests run on PGlite and on PostgreSQL'
+    : 'DATABASE_URL is unset: database tests run on PGlite only (CI sets it to add PostgreSQL)',
+)
+
+const runs: Counts[] = []
+const regular = all.filter((file) => !isFault(file))
+const faults = all.filter(isFault)
+if (regular.length) runs.push(await runTests(regular, 2))
+if (faults.length) {
+  console.log(`\nFault tests, one file at a time (${faults.length} files)`)
+  runs.push(await runTests(faults, 1))
+}
+
+const sum = (key: 'passed' | 'failed' | 'skipped') => runs.reduce((total, run) => total + run[key], 0)
+const skipped = sum('skipped') ? `, ${sum('skipped')} skipped` : ''
+console.log(`\n${sum('passed')} passed, ${sum('failed')} failed${skipped}`)
+process.exit(runs.every((run) => run.ok) ? 0 : 1)
+
+/** `apps/*\/test/**\/*.test.ts` and `packages/*\/test/**\/*.test.ts`, relative to the root, sorted. */
+function findTestFiles(): string[] {
+  const files: string[] = []
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`
+      if (entry.isDirectory() && entry.name !== 'node_modules') walk(path)
+      else if (entry.isFile() && entry.name.endsWith('.test.ts')) files.push(path)
+    }
+  }
+  for (const group of ['apps', 'packages']) {
+    for (const pkg of readdirSync(join(root, group))) {
+      if (existsSync(join(root, group, pkg, 'test'))) walk(`${group}/${pkg}/test`)
+    }
+  }
+  return files.sort()
+}
+
+/**
+ * Runs node's test runner with the spec reporter on the terminal and a TAP copy
+ * in a temp file, whose closing `# pass` / `# fail` lines give the counts.
+ */
+async function runTests(files: string[], concurrency: number): Promise<Counts> {
+  const dir = mkdtempSync(join(tmpdir(), 'authmail-test-'))
+  const tap = join(dir, 'report.tap')
+  const child = spawn(
+    process.execPath,
+    [
+      ...[
+        '--import',
+        'tsx',
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        `--test-timeout=${FILE_TIMEOUT_MS}`,
+      ],
+      ...['--test-reporter=spec', '--test-reporter-destination=stdout'],
+      ...['--test-reporter=tap', `--test-reporter-destination=${tap}`],
+      ...nodeFlags,
+      ...files,
+    ],
+    { cwd: root, stdio: 'inherit' },
+  )
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  // No report means the runner itself could not start; its error is already on the terminal.
+  const report = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
+  rmSync(dir, { recursive: true, force: true })
+  const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)
+  // A cancelled test (timed out, or its file crashed) is a failure too.
+  const failed = count('fail') + count('cancelled')
+  return {
+    passed: count('pass'),
+    failed,
+    skipped: count('skipped') + count('todo'),
+    ok: code === 0 && failed === 0,
+  }
+}
