@@ -10,6 +10,7 @@ import fp from 'fastify-plugin'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Env } from './env.ts'
 import { AppError } from './errors.ts'
+import auth from './plugins/auth.ts'
 import brokerPlugin from './plugins/broker.ts'
 import cooldowns from './plugins/cooldowns.ts'
 import db from './plugins/db.ts'
@@ -54,6 +55,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(brokerPlugin)
   await fastify.register(tokens)
   await fastify.register(users)
+  await fastify.register(auth)
   await fastify.register(cooldowns)
   await fastify.register(outbox)
   await fastify.register(receipts)

@@ -15,6 +15,8 @@ export const ERRORS = {
   AUTH_TOKEN_EXPIRED: [401, 'This link has expired'],
   AUTH_TOKEN_USED: [401, 'This link was already used or a newer one replaced it'],
   AUTH_USER_NOT_FOUND: [404, 'The account of this link no longer exists'],
+  AUTH_UNAUTHENTICATED: [401, 'Sign in first: send an access token as "Authorization: Bearer …"'],
+  AUTH_FORBIDDEN: [403, 'You are not allowed to do this'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ErrorCode = keyof typeof ERRORS
