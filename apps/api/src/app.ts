@@ -14,6 +14,7 @@ import auth from './plugins/auth.ts'
 import brokerPlugin from './plugins/broker.ts'
 import cooldowns from './plugins/cooldowns.ts'
 import db from './plugins/db.ts'
+import deliveries from './plugins/deliveries.ts'
 import envPlugin from './plugins/env.ts'
 import errorHandler from './plugins/error-handler.ts'
 import outbox from './plugins/outbox.ts'
@@ -24,6 +25,7 @@ import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
 import health from './routes/health.ts'
 import setPasswordPage from './routes/set-password-page.ts'
+import verifyEmailPage from './routes/verify-email-page.ts'
 
 export interface AppOptions {
   env: Env
@@ -59,10 +61,12 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(cooldowns)
   await fastify.register(outbox)
   await fastify.register(receipts)
+  await fastify.register(deliveries)
 
   await fastify.register(health)
   await fastify.register(assets)
   await fastify.register(setPasswordPage)
+  await fastify.register(verifyEmailPage)
   // The same JSON routes at the root (curl, forms) and where the SPA clients call them.
   await fastify.register(authRoutes)
   await fastify.register(authRoutes, { prefix: '/api/v1/auth' })

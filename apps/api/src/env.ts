@@ -1,4 +1,5 @@
 import { list, loadEnv, logLevel, seconds, secret, z } from '@authmail/config'
+import { passwordProblem } from './passwords/passwords.ts'
 
 /** Everything the api reads from the environment (DESIGN §8); nothing else reads process.env. */
 export const EnvSchema = z.object({
@@ -22,7 +23,14 @@ export const EnvSchema = z.object({
   RESEND_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(300),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
   ADMIN_EMAIL: z.email().optional(),
-  ADMIN_PASSWORD: z.string().min(8).max(128).optional(),
+  // The bootstrap admin follows the same password rules as everyone else.
+  ADMIN_PASSWORD: z
+    .string()
+    .superRefine((password, ctx) => {
+      const problem = passwordProblem(password)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    })
+    .optional(),
   DEFAULT_LOCALE: z.enum(['en', 'ru']).default('en'),
   /** Requests per minute per client IP on the routes that send mail or check passwords. */
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),

@@ -17,6 +17,17 @@ export const ERRORS = {
   AUTH_USER_NOT_FOUND: [404, 'The account of this link no longer exists'],
   AUTH_UNAUTHENTICATED: [401, 'Sign in first: send an access token as "Authorization: Bearer …"'],
   AUTH_FORBIDDEN: [403, 'You are not allowed to do this'],
+  AUTH_INVALID_CREDENTIALS: [401, 'The e-mail address or the password is wrong'],
+  AUTH_EMAIL_NOT_VERIFIED: [403, 'Confirm your e-mail address first: follow the link in the mail we sent you'],
+  AUTH_TOO_MANY_ATTEMPTS: [429, 'Too many failed sign-ins for this account; wait and try again'],
+  AUTH_SESSION_EXPIRED: [401, 'This session has ended; sign in again'],
+  AUTH_REFRESH_REUSED: [401, 'This refresh token was already used; the sessions of that sign-in have been ended'],
+  LAST_ADMIN: [409, 'The last admin cannot be removed or demoted'],
+  AUTH_EMAIL_ALREADY_VERIFIED: [400, 'This e-mail address is already confirmed'],
+  AUTH_EMAIL_RESEND_COOLDOWN: [429, 'Please wait before requesting a new verification email'],
+  AUTH_INVALID_CODE: [400, 'This code is not correct'],
+  AUTH_CODE_EXPIRED: [400, 'This code has expired; request a new verification email'],
+  AUTH_CODE_ATTEMPTS_EXCEEDED: [429, 'Too many wrong codes; request a new verification email'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ErrorCode = keyof typeof ERRORS

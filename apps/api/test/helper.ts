@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import { type Broker, createBroker } from '@authmail/broker'
 import type { MailJob } from '@authmail/contracts'
+import { deleteTestTopology } from '@authmail/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
 import app from '../src/app.ts'
@@ -70,7 +71,10 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
   const server = Fastify({ logger: { level: env.LOG_LEVEL } })
   await server.register(app, { env, now: options.now })
   await server.ready()
-  t.after(() => server.close())
+  t.after(async () => {
+    await server.close()
+    if (!options.prefix) await deleteTestTopology(prefix).catch(() => {})
+  })
   return server
 }
 

@@ -1,0 +1,122 @@
+import fp from 'fastify-plugin'
+import type { Queryable } from '../db/driver.ts'
+
+/** Mail types that ask the recipient to confirm the address (set_password confirms it too). */
+export const VERIFICATION_MAIL_TYPES = ['verify_email', 'set_password', 'unverified_reminder'] as const
+
+/**
+ * A user's e-mail verification as `GET /me` and the admin's `GET /users` show
+ * it: `{sent, timer, confirmed}` plus the detail an operator needs.
+ */
+export interface VerificationStatus {
+  /** The address is confirmed. */
+  confirmed: boolean
+  confirmed_at: string | null
+  /** The worker reported at least one verification mail as sent. */
+  sent: boolean
+  /** When the last verification mail went out. */
+  sent_at: string | null
+  /** Seconds until `POST /resend-verification` is allowed again for this address (0: now). */
+  timer: number
+  /**
+   * The newest verification mail's state: `queued` (accepted, no receipt yet),
+   * `sent`, `failed` (the worker gave up), or null (none was ever queued).
+   */
+  last_status: 'queued' | 'sent' | 'failed' | null
+  /** The worker's reason when `last_status` is `failed`. */
+  last_error: string | null
+}
+
+/** The token behind the newest verification mail: its 6-digit code is HMAC(secret, jti). */
+export interface VerificationToken {
+  token_id: string
+  expires_at: Date
+  /** The address the mail went to; a code is good only for the address the account still has. */
+  email: string
+}
+
+interface StatusRow {
+  id: string
+  email_verified_at: Date | null
+  sent_at: Date | null
+  last_at: Date | null
+  last_status: 'sent' | 'failed' | null
+  last_error: string | null
+  queued_at: Date | null
+  wait: number | null
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
+
+export function createDeliveries(cooldownSeconds: number) {
+  /** One query for any number of users, so a page of `GET /users` costs one round trip. */
+  async function statusForMany(q: Queryable, userIds: readonly string[]): Promise<Map<string, VerificationStatus>> {
+    if (userIds.length === 0) return new Map()
+    const { rows } = await q.query<StatusRow>(
+      `SELECT u.id, u.email_verified_at, sent.at AS sent_at, last.at AS last_at, last.status AS last_status,
+              last.error AS last_error, queued.created_at AS queued_at,
+              ceil(extract(epoch FROM c.sent_at + make_interval(secs => $2) - now()))::int AS wait
+         FROM users u
+         LEFT JOIN LATERAL (SELECT max(at) AS at FROM mail_deliveries
+                             WHERE user_id = u.id AND type = ANY($3) AND status = 'sent') sent ON true
+         LEFT JOIN LATERAL (SELECT at, status, error FROM mail_deliveries
+                             WHERE user_id = u.id AND type = ANY($3) ORDER BY at DESC LIMIT 1) last ON true
+         -- A job the worker has not reported on yet: the mail is on its way.
+         LEFT JOIN LATERAL (SELECT max(o.created_at) AS created_at FROM outbox o
+                             WHERE o.payload->>'userId' = u.id::text AND o.payload->>'type' = ANY($3)
+                               AND NOT EXISTS (SELECT 1 FROM mail_deliveries d WHERE d.job_id = o.id)) queued ON true
+         LEFT JOIN mail_cooldowns c ON c.email = lower(u.email) AND c.kind = 'verification'
+        WHERE u.id = ANY($1::uuid[])`,
+      [userIds, cooldownSeconds, VERIFICATION_MAIL_TYPES],
+    )
+    return new Map(rows.map((row) => [row.id, toStatus(row)]))
+  }
+
+  function toStatus(row: StatusRow): VerificationStatus {
+    const queued = row.queued_at !== null && (row.last_at === null || row.queued_at > row.last_at)
+    return {
+      confirmed: row.email_verified_at !== null,
+      confirmed_at: iso(row.email_verified_at),
+      sent: row.sent_at !== null,
+      sent_at: iso(row.sent_at),
+      timer: Math.max(0, row.wait ?? 0),
+      last_status: queued ? 'queued' : row.last_status,
+      last_error: queued ? null : row.last_error,
+    }
+  }
+
+  return {
+    statusForMany,
+
+    /** The verification status of one user; null if there is no such user. */
+    async statusFor(q: Queryable, userId: string): Promise<VerificationStatus | null> {
+      return (await statusForMany(q, [userId])).get(userId) ?? null
+    },
+
+    /** The newest verify_email token the worker reported as sent to the user, expired or not. */
+    async latestVerificationToken(q: Queryable, userId: string): Promise<VerificationToken | null> {
+      const { rows } = await q.query<VerificationToken>(
+        `SELECT token_id, token_expires_at AS expires_at, email FROM mail_deliveries
+          WHERE user_id = $1 AND purpose = 'verify_email' AND status = 'sent' AND token_id IS NOT NULL
+          ORDER BY at DESC LIMIT 1`,
+        [userId],
+      )
+      return rows[0] ?? null
+    },
+  }
+}
+
+export type Deliveries = ReturnType<typeof createDeliveries>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deliveries: Deliveries
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate('deliveries', createDeliveries(app.env.RESEND_COOLDOWN_SECONDS))
+  },
+  { name: 'deliveries', dependencies: ['env', 'db'] },
+)

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { EmailSchema } from '../lib/email.ts'
+import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
+import { ipRateLimit } from './rate-limit.ts'
+
+export const LoginBodySchema = z.object({
+  email: EmailSchema,
+  // Not the new-password rules: whatever is sent is only compared. The cap keeps hashing cheap.
+  password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(1024),
+})
+
+/**
+ * POST /login. A wrong password and an unknown address get the same 401 body
+ * after the same work (an unknown address is checked against a dummy hash).
+ * Only once the password is right does an unconfirmed account learn that it
+ * must confirm its address first, so that answer reveals nothing to a guesser.
+ */
+const login: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, sessions, loginThrottle, env } = app
+
+  app.post(
+    '/login',
+    { schema: { body: LoginBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    async (request, reply) => {
+      const { email, password } = request.body
+      const slot = await loginThrottle.attempt(db, email)
+      if (!slot.allowed) {
+        reply.header('retry-after', String(slot.waitSeconds))
+        throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { details: { retry_after_seconds: slot.waitSeconds } })
+      }
+
+      const user = await users.findByEmail(db, email)
+      const hash = user?.password_hash ?? (await dummyHash())
+      const correct = (await verifyPassword(hash, password)) && user?.password_hash != null
+      if (!user || !correct) throw new AppError('AUTH_INVALID_CREDENTIALS')
+
+      await loginThrottle.clear(db, email)
+      if (!user.email_verified_at) throw new AppError('AUTH_EMAIL_NOT_VERIFIED')
+      return db.transaction((tx) => sessions.start(tx, user))
+    },
+  )
+}
+
+export default login

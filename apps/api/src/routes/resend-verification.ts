@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { EmailSchema } from '../lib/email.ts'
+import { pickLocale } from '../lib/locale.ts'
+import { pageStrings } from '../lib/page-strings.ts'
+import { wantsPage } from '../lib/pages.ts'
+import { renderVerifyMessage } from '../lib/verify-email-pages.ts'
+import { ipRateLimit } from './rate-limit.ts'
+
+const BodySchema = z.object({ email: EmailSchema, locale: z.string().optional() })
+
+export const cooldownError = (waitSeconds: number) =>
+  new AppError('AUTH_EMAIL_RESEND_COOLDOWN', {
+    message: `Please wait ${waitSeconds} seconds before requesting a new verification email`,
+    details: { wait_seconds: waitSeconds },
+  })
+
+/**
+ * POST /resend-verification. The cooldown is claimed per address before
+ * anything is looked up, so an unknown, an unconfirmed and a confirmed
+ * address get the same 202 and the same 429: only an unconfirmed account's
+ * owner gets a mail (with a fresh link and code).
+ */
+const resendVerification: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, outbox, relay, cooldowns, env } = app
+
+  app.post(
+    '/resend-verification',
+    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    async (request, reply) => {
+      const { email } = request.body
+      const slot = await db.transaction(async (tx) => {
+        const slot = await cooldowns.claim(tx, email, 'verification')
+        if (!slot.allowed) return slot
+        const user = await users.findByEmail(tx, email)
+        if (!user || user.email_verified_at) return slot
+        // No password yet: the set-password link is what confirms such an account.
+        const type = user.password_hash ? ('verify_email' as const) : ('set_password' as const)
+        const job = { id: randomUUID(), type, email: user.email, locale: user.locale, userId: user.id }
+        await outbox.add(tx, { ...job, credentialVersion: user.credential_version }, request.id)
+        return slot
+      })
+      relay.kick()
+
+      if (wantsPage(request)) {
+        const locale = pickLocale(request.body.locale, request.headers['accept-language'], env.DEFAULT_LOCALE)
+        const t = pageStrings(locale)
+        if (!slot.allowed) {
+          reply.header('retry-after', String(slot.waitSeconds))
+          const text = t('resend_wait_text', { seconds: String(slot.waitSeconds) })
+          return renderVerifyMessage(reply, t, locale, { title: t('resend_wait_title'), text, status: 429 })
+        }
+        const text = t('check_inbox_text', { email })
+        return renderVerifyMessage(reply, t, locale, { title: t('check_inbox_title'), text, status: 202 })
+      }
+      if (!slot.allowed) {
+        reply.header('retry-after', String(slot.waitSeconds))
+        throw cooldownError(slot.waitSeconds)
+      }
+      return reply.code(202).send({ message: 'Verification email sent', resend_after_seconds: cooldowns.seconds })
+    },
+  )
+}
+
+export default resendVerification

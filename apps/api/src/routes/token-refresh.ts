@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { ipRateLimit } from './rate-limit.ts'
+
+export const RefreshBodySchema = z.object({
+  refresh_token: z.string({ error: 'Send the refresh token' }).min(1, 'Send the refresh token').max(512),
+})
+
+const REFUSALS = {
+  invalid: () => new AppError('AUTH_INVALID_TOKEN', { message: 'This refresh token is not valid' }),
+  ended: () => new AppError('AUTH_SESSION_EXPIRED'),
+  reused: () => new AppError('AUTH_REFRESH_REUSED'),
+} as const
+
+/**
+ * POST /token/refresh: trades a refresh token for a new pair. The presented
+ * token is used up; presenting it again revokes every token of its family.
+ * An account that is no longer confirmed (an admin unset it) gets no new tokens.
+ */
+const tokenRefresh: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, sessions, env } = app
+
+  app.post(
+    '/token/refresh',
+    { schema: { body: RefreshBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    async (request) => {
+      const rotation = await sessions.rotate(db, request.body.refresh_token)
+      if (!rotation.ok) throw REFUSALS[rotation.reason]()
+      return db.transaction(async (tx) => {
+        const user = await users.findById(tx, rotation.userId)
+        // Deleting a user deletes its tokens, so a missing user means a race with that delete.
+        if (!user) throw REFUSALS.ended()
+        if (!user.email_verified_at) throw new AppError('AUTH_EMAIL_NOT_VERIFIED')
+        return sessions.next(tx, user, rotation.familyId)
+      })
+    },
+  )
+}
+
+export default tokenRefresh

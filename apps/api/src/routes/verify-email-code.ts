@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { confirmEmail } from '../lib/verify-email-token.ts'
+import { ipRateLimit } from './rate-limit.ts'
+
+/** DESIGN §5: a code is 6 digits, so it gets few tries before a new mail is needed. */
+export const MAX_CODE_ATTEMPTS = 5
+
+const BodySchema = z.object({
+  code: z.string({ error: 'Enter the 6-digit code' }).trim().regex(/^\d{6}$/, 'Enter the 6-digit code'),
+})
+
+/**
+ * POST /verify-email/code: the logged-in user confirms the address with the
+ * code of the newest verification mail (older mails' codes are replaced, like
+ * the "enter the latest code" screens users know). Each try is counted in the
+ * same transaction that checks it, and committed even when it fails.
+ */
+const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, tokens, deliveries, env } = app
+
+  app.post(
+    '/verify-email/code',
+    { schema: { body: BodySchema }, preHandler: app.authenticate, config: { rateLimit: ipRateLimit(env) } },
+    async (request, reply) => {
+      const userId = (request.user as NonNullable<typeof request.user>).id
+      const outcome = await db.transaction(async (tx): Promise<AppError | { email: string }> => {
+        // Locks the account: concurrent tries are counted one after the other.
+        const user = await users.findById(tx, userId, { forUpdate: true })
+        if (!user) return new AppError('AUTH_USER_NOT_FOUND')
+        if (user.email_verified_at) return new AppError('AUTH_EMAIL_ALREADY_VERIFIED', { details: { email: user.email } })
+        const token = await deliveries.latestVerificationToken(tx, user.id)
+        // No mail reported sent yet, or it went to an address the account no longer has.
+        if (!token || token.email.toLowerCase() !== user.email.toLowerCase()) return new AppError('AUTH_INVALID_CODE')
+        if (new Date(token.expires_at).getTime() <= app.now()) return new AppError('AUTH_CODE_EXPIRED')
+        const { rows } = await tx.query<{ attempts: number }>(
+          `INSERT INTO verification_code_attempts (token_id, user_id, attempts, expires_at) VALUES ($1, $2, 1, $3)
+           ON CONFLICT (token_id) DO UPDATE SET attempts = verification_code_attempts.attempts + 1
+           RETURNING attempts`,
+          [token.token_id, user.id, token.expires_at],
+        )
+        const attempts = rows[0]?.attempts ?? MAX_CODE_ATTEMPTS + 1
+        if (attempts > MAX_CODE_ATTEMPTS) return new AppError('AUTH_CODE_ATTEMPTS_EXCEEDED')
+        if (!tokens.checkCode(token.token_id, request.body.code)) {
+          return new AppError('AUTH_INVALID_CODE', { details: { attempts_left: MAX_CODE_ATTEMPTS - attempts } })
+        }
+        const exp = Math.floor(new Date(token.expires_at).getTime() / 1000)
+        return confirmEmail(tx, user, { jti: token.token_id, exp })
+      })
+      if (outcome instanceof AppError) throw outcome
+      return reply.send({ message: 'Email verified successfully', email: outcome.email })
+    },
+  )
+}
+
+export default verifyEmailCode

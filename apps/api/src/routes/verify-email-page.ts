@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { pickLocale } from '../lib/locale.ts'
+import { pageStrings } from '../lib/page-strings.ts'
+import { renderPage } from '../lib/pages.ts'
+import { renderVerifyProblem } from '../lib/verify-email-pages.ts'
+import { checkVerifyToken } from '../lib/verify-email-token.ts'
+
+/**
+ * GET /verify-email?token=: the page the mail links to, with one button that
+ * POSTs. It only reads — mail scanners open links before people do — so GET
+ * and HEAD never confirm anything or use the token up.
+ */
+const verifyEmailPage: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, tokens, env } = app
+
+  app.get(
+    '/verify-email',
+    { schema: { querystring: z.object({ token: z.string().max(4096).default('') }), hide: true } },
+    async (request, reply) => {
+      const { token } = request.query
+      const fallback = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
+      try {
+        const { user } = await checkVerifyToken({ tokens, users }, db, token)
+        const t = pageStrings(user.locale)
+        return renderPage(reply, 'verify-email.ejs', {
+          title: t('verify_email_title'),
+          locale: user.locale,
+          t,
+          email: user.email,
+          // The token travels in the path, which the logger redacts; the page sends no Referer.
+          action: `/verify-email/${encodeURIComponent(token)}`,
+        })
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error
+        return renderVerifyProblem(reply, error, pageStrings(fallback), fallback)
+      }
+    },
+  )
+}
+
+export default verifyEmailPage

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { pickLocale } from '../lib/locale.ts'
+import { pageStrings } from '../lib/page-strings.ts'
+import { wantsPage } from '../lib/pages.ts'
+import { renderVerifyMessage, renderVerifyProblem } from '../lib/verify-email-pages.ts'
+import { checkVerifyToken, confirmEmail } from '../lib/verify-email-token.ts'
+
+export const VerifyParamsSchema = z.object({ token: z.string().min(1).max(4096) })
+
+/**
+ * POST /verify-email/:token confirms the address. The page's button posts a
+ * form here and gets a page back; an SPA posts JSON and gets JSON. Only a POST
+ * confirms: mail scanners follow links with GET and HEAD.
+ */
+const verifyEmail: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, tokens, env } = app
+
+  app.post('/verify-email/:token', { schema: { params: VerifyParamsSchema } }, async (request, reply) => {
+    const page = wantsPage(request)
+    try {
+      const confirmed = await db.transaction(async (tx) => {
+        const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params.token, {
+          forUpdate: true,
+        })
+        await confirmEmail(tx, user, claims)
+        return user
+      })
+      if (!page) return reply.send({ message: 'Email verified successfully', email: confirmed.email })
+      const t = pageStrings(confirmed.locale)
+      return renderVerifyMessage(reply, t, confirmed.locale, {
+        title: t('email_verified_title'),
+        text: t('email_verified_text', { email: confirmed.email }),
+      })
+    } catch (error) {
+      if (!page || !(error instanceof AppError)) throw error
+      const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
+      return renderVerifyProblem(reply, error, pageStrings(locale), locale)
+    }
+  })
+}
+
+export default verifyEmail
