@@ -48,7 +48,7 @@ const regular = all.filter((file) => !isFault(file))
 const faults = all.filter(isFault)
 if (regular.length) runs.push(await runTests(regular, 2))
 if (faults.length) {
-  console.log(`\nFault tests, one file at a time (${faults.length} files)`)
+  console.log(`\nFault tests (test/faults/), one file at a time`)
   runs.push(await runTests(faults, 1))
 }
 

@@ -8,8 +8,10 @@ import ejs from 'ejs'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Db } from './db/driver.ts'
 import type { Env } from './env.ts'
 import { AppError } from './errors.ts'
+import adminBootstrap from './plugins/admin-bootstrap.ts'
 import auth from './plugins/auth.ts'
 import brokerPlugin from './plugins/broker.ts'
 import cooldowns from './plugins/cooldowns.ts'
@@ -17,9 +19,12 @@ import db from './plugins/db.ts'
 import deliveries from './plugins/deliveries.ts'
 import envPlugin from './plugins/env.ts'
 import errorHandler from './plugins/error-handler.ts'
+import loginThrottle from './plugins/login-throttle.ts'
 import outbox from './plugins/outbox.ts'
 import receipts from './plugins/receipts.ts'
+import sessions from './plugins/sessions.ts'
 import tokens from './plugins/tokens.ts'
+import unverifiedCleanup from './plugins/unverified-cleanup.ts'
 import users from './plugins/users.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
@@ -31,6 +36,8 @@ export interface AppOptions {
   env: Env
   /** A clock tests can move; defaults to Date.now. */
   now?: () => number
+  /** An open database to use instead of the one `env` names (tests pass a PGlite cloned from a template). */
+  db?: Db
 }
 
 /** The api as one plugin: external plugins, then services, then routes (STYLE "Fastify app shape"). */
@@ -40,7 +47,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
 
   await fastify.register(errorHandler)
   await fastify.register(formbody, { bodyLimit: options.env.BODY_LIMIT_BYTES })
-  await fastify.register(view, { engine: { ejs }, root: join(import.meta.dirname, 'views'), layout: 'layout.ejs' })
+  await fastify.register(view, {
+    engine: { ejs },
+    root: join(import.meta.dirname, 'views'),
+    layout: 'layout.ejs',
+  })
   await fastify.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -53,7 +64,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
 
   await fastify.register(envPlugin, { env: options.env, now: options.now })
-  await fastify.register(db)
+  await fastify.register(db, { db: options.db })
   await fastify.register(brokerPlugin)
   await fastify.register(tokens)
   await fastify.register(users)
@@ -62,6 +73,10 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(outbox)
   await fastify.register(receipts)
   await fastify.register(deliveries)
+  await fastify.register(sessions)
+  await fastify.register(loginThrottle)
+  await fastify.register(adminBootstrap)
+  await fastify.register(unverifiedCleanup)
 
   await fastify.register(health)
   await fastify.register(assets)

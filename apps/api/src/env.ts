@@ -1,18 +1,24 @@
-import { list, loadEnv, logLevel, seconds, secret, z } from '@authmail/config'
+import { isAbsolute, resolve } from 'node:path'
+import { BrokerEnvSchema } from '@authmail/broker'
+import { list, loadEnv, logLevel, seconds, secret, workspaceRoot, z } from '@authmail/config'
 import { passwordProblem } from './passwords/passwords.ts'
 
 /** Everything the api reads from the environment (DESIGN §8); nothing else reads process.env. */
-export const EnvSchema = z.object({
+export const EnvSchema = BrokerEnvSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(5001),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_BASE_URL: z
     .url()
     .default('http://localhost:5001')
     .transform((url) => url.replace(/\/+$/, '')),
-  AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
-  QUEUE_PREFIX: z.string().default(''),
   DATABASE_URL: z.string().optional(),
-  DATA_DIR: z.string().default('./data'),
+  /** Relative paths start at the workspace root, so `pnpm start` and `pnpm api` share one database. */
+  DATA_DIR: z
+    .string()
+    .default('./data')
+    .transform((dir) =>
+      dir.startsWith('memory://') || isAbsolute(dir) ? dir : resolve(workspaceRoot(), dir),
+    ),
   JWT_SECRET: secret(),
   JWT_PREVIOUS_SECRETS: list().pipe(z.array(secret())),
   VERIFY_EMAIL_TTL: seconds(86_400),

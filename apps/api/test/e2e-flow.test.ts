@@ -68,12 +68,18 @@ describe('the whole flow on real processes: register → RabbitMQ → worker →
     assert.equal(again?.status(), 401)
     assert.equal(await page.textContent('h1'), 'This link does not work')
 
-    const notice = await smtp.waitForMail((m) => to(email)(m) && /password/i.test(m.parsed.subject ?? '') && m !== welcome, 15_000)
+    const notice = await smtp.waitForMail(
+      (m) => to(email)(m) && /password/i.test(m.parsed.subject ?? '') && m !== welcome,
+      15_000,
+    )
     assert.ok(notice)
 
     const recover = await stack.post('/recover-password', { email })
     assert.equal(recover.status, 202)
-    const reset = await smtp.waitForMail((m) => to(email)(m) && String(m.parsed.html).includes('set-password?token=') && m !== welcome, 15_000)
+    const reset = await smtp.waitForMail(
+      (m) => to(email)(m) && String(m.parsed.html).includes('set-password?token=') && m !== welcome,
+      15_000,
+    )
     const resetLink = linkIn(reset, '/set-password')
     await page.goto(resetLink)
     await page.fill('#password', 'a different but long passphrase')

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
 import app from '../src/app.ts'
 import { type Env, readEnv } from '../src/env.ts'
+import { freshPglite } from './pglite-template.ts'
 
 export type Store = 'pglite' | 'postgres'
 
@@ -69,7 +70,8 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     ...options.env,
   })
   const server = Fastify({ logger: { level: env.LOG_LEVEL } })
-  await server.register(app, { env, now: options.now })
+  const db = databaseUrl ? undefined : await freshPglite()
+  await server.register(app, { env, now: options.now, db })
   await server.ready()
   t.after(async () => {
     await server.close()

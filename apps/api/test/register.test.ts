@@ -7,7 +7,11 @@ for (const store of stores()) {
     test('a new address without a password gets a set-password job', async (t) => {
       const api = await build(t, { store })
       const collector = await collectJobs(t, api)
-      const res = await api.inject({ method: 'POST', url: '/register', payload: { email: ' New.User@Example.COM ' } })
+      const res = await api.inject({
+        method: 'POST',
+        url: '/register',
+        payload: { email: ' New.User@Example.COM ' },
+      })
       assert.equal(res.statusCode, 202)
       assert.deepEqual(res.json(), {
         message: 'Check your inbox: we sent a link to continue',

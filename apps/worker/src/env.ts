@@ -1,31 +1,13 @@
 import { existsSync } from 'node:fs'
-import { list, loadEnv, logLevel, seconds, secret, z } from '@authmail/config'
-import { DEFAULT_RETRY_DELAYS_MS } from '@authmail/contracts'
-
-const urlWith = (protocols: string[], hint: string) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol)
-    } catch {
-      return false
-    }
-  }, hint)
+import { BrokerEnvSchema } from '@authmail/broker'
+import { loadEnv, logLevel, seconds, secret, urlWith, z } from '@authmail/config'
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
 /** What talking to RabbitMQ needs: the worker and the `dlq` command share it. */
-const BrokerEnvSchema = z.object({
-  AMQP_URL: list()
-    .pipe(z.array(urlWith(['amqp:', 'amqps:'], 'must be amqp:// or amqps:// URLs, comma-separated')).min(1))
-    .default(['amqp://guest:guest@127.0.0.1:5672']),
-  QUEUE_PREFIX: z.string().default(''),
-  RETRY_DELAYS_MS: list()
-    .pipe(z.array(z.coerce.number<string>().int().positive()).min(1))
-    .default([...DEFAULT_RETRY_DELAYS_MS]),
-  LOG_LEVEL: logLevel(),
-})
+const WorkerBrokerEnvSchema = BrokerEnvSchema.extend({ LOG_LEVEL: logLevel() })
 
-const WorkerEnvSchema = BrokerEnvSchema.extend({
+const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   SMTP_URL: z
     .string({ error: 'required: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465' })
     .pipe(
@@ -68,7 +50,7 @@ const WorkerEnvSchema = BrokerEnvSchema.extend({
   }
 })
 
-export type BrokerEnv = z.output<typeof BrokerEnvSchema>
+export type BrokerEnv = z.output<typeof WorkerBrokerEnvSchema>
 export type WorkerEnv = z.output<typeof WorkerEnvSchema>
 
 /** Throws a ConfigError naming every bad variable. Tests pass their own source. */
@@ -76,4 +58,4 @@ export const loadWorkerEnv = (source?: Record<string, string | undefined>): Work
   loadEnv(WorkerEnvSchema, source)
 
 export const loadBrokerEnv = (source?: Record<string, string | undefined>): BrokerEnv =>
-  loadEnv(BrokerEnvSchema, source)
+  loadEnv(WorkerBrokerEnvSchema, source)

@@ -31,6 +31,10 @@ export interface BrokerOptions {
   heartbeatSeconds?: number
   /** How long a publish waits for the broker's confirm before it counts as failed. */
   confirmTimeoutMs?: number
+  /** How long one connection attempt may take (a host that swallows packets must not stall the loop). */
+  connectTimeoutMs?: number
+  /** Pause before a message whose handler threw goes back to its queue. */
+  handlerRetryDelayMs?: number
 }
 
 /** A publish that was not confirmed: broker away, nacked, unroutable or timed out. */
@@ -84,6 +88,7 @@ export function createBroker(options: BrokerOptions) {
         events.emit('connected')
         return
       } catch (error) {
+        if (closing) return
         const reason = error instanceof Error ? error.message : String(error)
         const delay = backoffMs(attempt++)
         const line = { broker: displayUrl(url), reason, retryInMs: delay }
@@ -99,6 +104,7 @@ export function createBroker(options: BrokerOptions) {
   async function open(url: string): Promise<void> {
     const conn = await amqp.connect(withHeartbeat(url, options.heartbeatSeconds ?? 10), {
       clientProperties: { connection_name: options.name },
+      timeout: options.connectTimeoutMs ?? 10_000,
     })
     try {
       conn.on('error', (error: Error) => logger.warn({ err: error }, 'RabbitMQ connection error'))
@@ -112,6 +118,8 @@ export function createBroker(options: BrokerOptions) {
       connection = conn
       publisher = channel
       for (const consumer of consumers) await startConsumer(conn, consumer)
+      // close() ran while we were connecting: it found nothing to close, so this connection is ours to end.
+      if (closing) throw new Error('broker closed while connecting')
     } catch (error) {
       connection = null
       publisher = null
@@ -148,9 +156,19 @@ export function createBroker(options: BrokerOptions) {
       requeue: () => consumer.channel === channel && channel.nack(message, false, true),
     })
     const { consumerTag } = await channel.consume(consumer.queue, (message) => {
-      if (!message) return // the broker cancelled us; the channel close handler rebuilds
-      const work = consumer.handler(message, settle(message)).catch((error) => {
-        logger.error({ err: error, queue: consumer.queue }, 'message handler failed; leaving it unacked')
+      if (!message) {
+        // The broker cancelled us (queue deleted, leader moved) but kept the channel open:
+        // closing it turns that into the usual rebuild, which consumes again.
+        logger.warn({ queue: consumer.queue }, 'RabbitMQ cancelled the consumer; rebuilding')
+        channel.close().catch(() => {})
+        return
+      }
+      const work = consumer.handler(message, settle(message)).catch(async (error) => {
+        // Left unacked it would hold a prefetch slot until the connection drops; a quorum
+        // queue counts the redelivery, so its delivery limit still parks a message that always fails.
+        logger.error({ err: error, queue: consumer.queue }, 'message handler failed; returning the message')
+        await sleep(options.handlerRetryDelayMs ?? 1000)
+        settle(message).requeue()
       })
       inFlight.add(work)
       work.finally(() => inFlight.delete(work))
@@ -165,13 +183,21 @@ export function createBroker(options: BrokerOptions) {
         () => reject(new PublishError(`no confirm within ${confirmTimeoutMs} ms`)),
         confirmTimeoutMs,
       )
-      send((error) => {
+      try {
+        send((error) => {
+          clearTimeout(timer)
+          const wasReturned = returned.delete(messageId)
+          if (error) reject(new PublishError(`broker refused the message: ${String(error)}`))
+          else if (wasReturned) reject(new PublishError('message was unroutable (returned by the broker)'))
+          else resolve()
+        })
+      } catch (error) {
+        // amqplib throws at once on a channel that is already closing.
         clearTimeout(timer)
-        const wasReturned = returned.delete(messageId)
-        if (error) reject(new PublishError(`broker refused the message: ${String(error)}`))
-        else if (wasReturned) reject(new PublishError('message was unroutable (returned by the broker)'))
-        else resolve()
-      })
+        reject(
+          new PublishError(`could not publish: ${error instanceof Error ? error.message : String(error)}`),
+        )
+      }
     })
   }
 
@@ -245,7 +271,10 @@ export function createBroker(options: BrokerOptions) {
       }
       const drained = Promise.allSettled([...inFlight])
       const giveUp = new AbortController()
-      await Promise.race([drained, sleep(drainTimeoutMs, undefined, { signal: giveUp.signal }).catch(() => {})])
+      await Promise.race([
+        drained,
+        sleep(drainTimeoutMs, undefined, { signal: giveUp.signal }).catch(() => {}),
+      ])
       giveUp.abort() // the timer must not keep the process alive once drained
       const conn = connection
       connection = null

@@ -2,5 +2,6 @@
 export type { ConsumeMessage, MessagePropertyHeaders } from 'amqplib'
 export * from './broker.ts'
 export type { BrowsedMessage } from './browse.ts'
+export * from './env.ts'
 export { assertTopology } from './topology.ts'
 export * from './urls.ts'

@@ -29,6 +29,17 @@ export function findDotenv(from = process.cwd()): string | undefined {
   }
 }
 
+/** The folder of `pnpm-workspace.yaml` above `from`, or `from` itself outside a workspace. */
+export function workspaceRoot(from = process.cwd()): string {
+  let dir = from
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir
+    const parent = dirname(dir)
+    if (parent === dir) return from
+    dir = parent
+  }
+}
+
 /**
  * Loads `.env` (without overriding variables already set) and parses the
  * environment with `schema`. Every problem is collected into one error.
@@ -80,3 +91,13 @@ export function exitOnConfigError(error: unknown): never {
   }
   throw error
 }
+
+/** A string that parses as a URL with one of `protocols` (e.g. `['amqp:', 'amqps:']`). */
+export const urlWith = (protocols: string[], hint: string) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol)
+    } catch {
+      return false
+    }
+  }, hint)

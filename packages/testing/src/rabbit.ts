@@ -1,10 +1,11 @@
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
 import { assertTopology } from '@authmail/broker'
 import { type TopologyNames, topologyNames } from '@authmail/contracts'
 import amqp, { type GetMessage, type Options } from 'amqplib'
 
-// biome-ignore lint/style/noProcessEnv: CI may point tests at another broker
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
 
 /** A prefix no other test file uses, so parallel runs never share a queue. */
@@ -74,6 +75,18 @@ export async function openTestRabbit(prefix: string, retryDelaysMs?: readonly nu
       return taken
     },
 
+    /**
+     * Takes one message without acking it and closes the channel: what a
+     * consumer that crashes mid-job does. The broker returns the message and
+     * counts the delivery. False when the queue is empty.
+     */
+    async takeAndCrash(queue: string): Promise<boolean> {
+      const crashing = await connection.createChannel()
+      const message = await crashing.get(queue, { noAck: false })
+      await crashing.close()
+      return message !== false
+    },
+
     /** Messages ready in `queue` right now. */
     async depth(queue: string): Promise<number> {
       return (await channel.checkQueue(queue)).messageCount
@@ -90,3 +103,22 @@ export type TestRabbit = Awaited<ReturnType<typeof openTestRabbit>>
 
 /** The JSON body of a message taken from a queue. */
 export const json = (message: GetMessage): unknown => JSON.parse(message.content.toString())
+
+const rabbitmqctl = async (...args: string[]) =>
+  (await promisify(execFile)('rabbitmqctl', ['-q', ...args])).stdout
+
+/**
+ * Closes, from the broker's side, the connections whose client port is one of
+ * `ports` (e.g. a TCP proxy's upstream ports): the broker-initiated close
+ * an operator or a failing node causes, aimed only at one test's processes.
+ * Returns how many it closed.
+ */
+export async function closeConnectionsFromBroker(ports: number[], reason = 'closed by a fault test') {
+  // Tab-separated `<rabbit@host.1.2.3>  port` lines: the pid form close_connection takes.
+  const listed = (await rabbitmqctl('list_connections', 'pid', 'peer_port'))
+    .split('\n')
+    .map((line) => line.split('\t'))
+  const ours = listed.filter(([, port]) => ports.includes(Number(port)))
+  for (const [pid] of ours) await rabbitmqctl('close_connection', pid as string, reason)
+  return ours.length
+}

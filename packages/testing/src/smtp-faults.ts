@@ -6,6 +6,7 @@ export type Fault =
   | { kind: 'reply'; code: FaultCode; at: FaultStage }
   | { kind: 'stall' } // swallow the message after DATA and never answer
   | { kind: 'drop'; at: FaultStage } // cut the TCP connection
+  | { kind: 'slow'; ms: number } // take the message, answer 250 only after `ms`
 
 const REPLIES: Record<FaultCode, string> = {
   '421': 'Service not available, closing transmission channel',
@@ -18,7 +19,7 @@ export function replyError(code: FaultCode): Error & { responseCode: number } {
   return Object.assign(new Error(REPLIES[code]), { responseCode: Number(code) })
 }
 
-const stageOf = (fault: Fault): FaultStage => (fault.kind === 'stall' ? 'data' : fault.at)
+const stageOf = (fault: Fault): FaultStage => ('at' in fault ? fault.at : 'data')
 
 /** The current fault, switchable at runtime, used up after `times` transactions. */
 export function createFaults() {

@@ -1,9 +1,10 @@
 import { EventEmitter, once } from 'node:events'
 import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type ParsedMail, simpleParser } from 'mailparser'
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
 import { testCertificates } from './ca.ts'
-import { createFaults, type FaultCode, type FaultStage, replyError } from './smtp-faults.ts'
+import { createFaults, type Fault, type FaultCode, type FaultStage, replyError } from './smtp-faults.ts'
 
 export interface SmtpServerOptions {
   /** `smtps` = implicit TLS; default `starttls`. Plain text is refused either way. */
@@ -53,7 +54,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
     },
     onRcptTo(_address, session, callback) {
       counts.rcpt += 1
-      if (misbehave('rcpt', session, callback)) return
+      if (misbehave(faults.take('rcpt'), session, callback)) return
       callback()
     },
     onData(stream, session, callback) {
@@ -62,10 +63,9 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
     },
   })
 
-  /** Applies a fault at `stage`; true when it answered (or will never answer). */
-  function misbehave(stage: FaultStage, session: SMTPServerSession, callback: (err?: Error) => void) {
-    const fault = faults.take(stage)
-    if (!fault) return false
+  /** Applies a fault taken for this step; true when it answered (or will never answer). */
+  function misbehave(fault: Fault | null, session: SMTPServerSession, callback: (err?: Error) => void) {
+    if (!fault || fault.kind === 'slow') return false
     if (fault.kind === 'reply') callback(replyError(fault.code))
     if (fault.kind === 'drop') dropConnection(session)
     return true // a stall simply never calls back
@@ -80,7 +80,11 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession, callback: () => void) {
     const chunks: Buffer[] = []
     for await (const chunk of stream) chunks.push(chunk as Buffer)
-    if (misbehave('data', session, callback)) return
+    const fault = faults.take('data')
+    if (misbehave(fault, session, callback)) return
+    // The message counts as received before the reply, like a real server that queued it:
+    // a client that dies before reading the 250 will send it again.
+    const delivered = fault?.kind === 'slow' ? sleep(fault.ms) : Promise.resolve()
     const raw = Buffer.concat(chunks)
     const mail: ReceivedMail = {
       from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -92,6 +96,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
     }
     mails.push(mail)
     arrivals.emit('mail', mail)
+    await delivered
     callback()
   }
 
@@ -122,6 +127,10 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
     /** Cuts the connection at RCPT or after DATA (default). */
     drop({ at = 'data', times }: { at?: FaultStage } & Times = {}) {
       faults.set({ kind: 'drop', at }, times)
+    },
+    /** Takes each message at once but answers 250 only after `ms`: mails stay in flight longer. */
+    slow(ms: number, { times }: Times = {}) {
+      faults.set({ kind: 'slow', ms }, times)
     },
     behave() {
       faults.clear()

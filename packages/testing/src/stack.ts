@@ -28,6 +28,8 @@ export interface StackOptions {
   databaseUrl?: string
   /** Extra variables for both processes. */
   env?: Record<string, string>
+  /** Extra variables for one process, e.g. its own AMQP_URL through a proxy that a test can cut. */
+  envFor?: Partial<Record<ProcessName, Record<string, string>>>
   retryDelaysMs?: readonly number[]
 }
 
@@ -73,7 +75,7 @@ export async function startStack(options: StackOptions) {
   function start(name: ProcessName): ChildProcess {
     const child = spawn(process.execPath, ['--import', TSX, ENTRY[name]], {
       cwd: workDir,
-      env,
+      env: { ...env, ...options.envFor?.[name] },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const collect = (chunk: Buffer) => {
@@ -99,23 +101,27 @@ export async function startStack(options: StackOptions) {
   }
 
   /** Resolves once `text` appears in the process's output after `from` characters. */
-  async function waitForLog(name: ProcessName, text: string | RegExp, { from = 0, timeoutMs = 30_000 } = {}) {
+  async function waitForLog(name: ProcessName, text: string | RegExp, { from = 0, timeoutMs = 60_000 } = {}) {
     const deadline = Date.now() + timeoutMs
     const found = () => {
       const tail = logs[name].slice(from)
       return typeof text === 'string' ? tail.includes(text) : text.test(tail)
     }
     while (!found()) {
-      if (Date.now() > deadline) throw new Error(`${name} did not log ${text} within ${timeoutMs} ms:\n${logs[name]}`)
+      if (Date.now() > deadline)
+        throw new Error(`${name} did not log ${text} within ${timeoutMs} ms:\n${logs[name]}`)
       await new Promise((r) => setTimeout(r, 50))
     }
   }
 
   /** Polls /readyz until the api has its database and broker. */
-  async function apiReady(timeoutMs = 30_000) {
+  const apiReady = (timeoutMs = 30_000) => apiAnswers('/readyz', timeoutMs)
+
+  /** Polls `path` until it answers 2xx, failing early if the api process is gone. */
+  async function apiAnswers(path: string, timeoutMs: number) {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const ok = await fetch(`${baseUrl}/readyz`).then(
+      const ok = await fetch(`${baseUrl}${path}`).then(
         (r) => r.ok,
         () => false,
       )
@@ -123,7 +129,8 @@ export async function startStack(options: StackOptions) {
       if (!children.get('api') || children.get('api')?.exitCode !== null) {
         throw new Error(`api exited before it was ready:\n${logs.api}`)
       }
-      if (Date.now() > deadline) throw new Error(`api not ready within ${timeoutMs} ms:\n${logs.api}`)
+      if (Date.now() > deadline)
+        throw new Error(`api: no 2xx on ${path} within ${timeoutMs} ms:\n${logs.api}`)
       await new Promise((r) => setTimeout(r, 100))
     }
   }
@@ -137,6 +144,8 @@ export async function startStack(options: StackOptions) {
     stop,
     waitForLog,
     apiReady,
+    /** Polls /healthz: the api listens, whether or not its broker is reachable. */
+    apiLive: (timeoutMs = 30_000) => apiAnswers('/healthz', timeoutMs),
     /** Starts (or restarts) a process and waits until it is connected. */
     async up(name: ProcessName) {
       const from = logs[name].length

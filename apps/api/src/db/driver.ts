@@ -60,7 +60,11 @@ function openPostgres(connectionString: string): Db {
 /** Embedded PostgreSQL (WebAssembly): the default when no DATABASE_URL is set. */
 function openPglite(dataDir: string): Db {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
-  const db = new PGlite(dataDir)
+  return wrapPglite(new PGlite(dataDir))
+}
+
+/** The Db interface over a PGlite instance (tests open theirs from a migrated template). */
+export function wrapPglite(db: PGlite): Db {
   const wrap =
     (q: Pick<PGlite, 'query'>): Queryable['query'] =>
     async (sql, params) => {

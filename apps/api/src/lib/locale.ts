@@ -3,7 +3,11 @@ import type { Locale } from '@authmail/contracts'
 const SUPPORTED: readonly Locale[] = ['en', 'ru']
 
 /** The request's `locale`, else the best supported language of `Accept-Language`, else the default. */
-export function pickLocale(explicit: string | undefined, acceptLanguage: string | undefined, fallback: Locale): Locale {
+export function pickLocale(
+  explicit: string | undefined,
+  acceptLanguage: string | undefined,
+  fallback: Locale,
+): Locale {
   if (explicit && (SUPPORTED as string[]).includes(explicit)) return explicit as Locale
   const ranked = (acceptLanguage ?? '')
     .split(',')

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client'
 
 /** One registry per process; tests building several apps share it, so metrics are created once. */
 export const register = new Registry()

@@ -74,5 +74,8 @@ export type PageKey = keyof (typeof STRINGS)['en']
 export function pageStrings(locale: Locale) {
   const table: Record<string, string> = STRINGS[locale]
   return (key: PageKey | string, vars: Record<string, string> = {}) =>
-    (table[key] ?? STRINGS.en[key as PageKey] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? '')
+    (table[key] ?? STRINGS.en[key as PageKey] ?? key).replace(
+      /\{(\w+)\}/g,
+      (_, name: string) => vars[name] ?? '',
+    )
 }

@@ -15,7 +15,13 @@ interface RelayOptions {
   sweepMs?: number
   /** How long a claim keeps other instances off a row; longer than a publish confirm can take. */
   claimSeconds?: number
+  /** A pending row older than this is worth a warning: the sweep normally publishes within a second. */
+  lagWarnSeconds?: number
+  lagCheckMs?: number
 }
+
+/** While the lag lasts, the warning repeats this often rather than on every check. */
+const LAG_REPEAT_MS = 60_000
 
 /**
  * Publishes outbox rows with publisher confirms and marks each published only
@@ -30,7 +36,9 @@ export function createRelay(options: RelayOptions) {
   let running: Promise<void> | null = null
   let again = false
   let timer: NodeJS.Timeout | null = null
+  let lagTimer: NodeJS.Timeout | null = null
   let published = 0
+  let lagWarnedAt = 0
 
   async function claim(): Promise<OutboxRow[]> {
     const { rows } = await db.query<OutboxRow>(
@@ -83,6 +91,32 @@ export function createRelay(options: RelayOptions) {
     } while (again && options.canPublish())
   }
 
+  /** Rows waiting and the age of the oldest. */
+  async function lag(): Promise<{ pending: number; oldestSeconds: number }> {
+    const { rows } = await db.query<{ pending: string; oldest: number | null }>(
+      `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+         FROM outbox WHERE published_at IS NULL`,
+    )
+    return { pending: Number(rows[0]?.pending ?? 0), oldestSeconds: Math.round(rows[0]?.oldest ?? 0) }
+  }
+
+  /** Makes a growing backlog (broker away, relay stuck) visible in the logs, and its end too. */
+  async function watchLag(): Promise<void> {
+    const current = await lag().catch(() => null) // the database being away is logged elsewhere
+    if (!current) return
+    const lagging = current.oldestSeconds >= (options.lagWarnSeconds ?? 10)
+    if (lagging && Date.now() - lagWarnedAt >= LAG_REPEAT_MS) {
+      lagWarnedAt = Date.now()
+      log.warn(
+        { ...current, brokerConnected: options.canPublish() },
+        'outbox is lagging: mail jobs wait to be published',
+      )
+    } else if (!lagging && lagWarnedAt > 0) {
+      lagWarnedAt = 0
+      log.info({ ...current, published }, 'outbox caught up')
+    }
+  }
+
   /** Starts a drain now, or makes the running one go round once more. */
   function kick(): void {
     if (running) {
@@ -99,23 +133,21 @@ export function createRelay(options: RelayOptions) {
     start(): void {
       timer = setInterval(kick, options.sweepMs ?? 1000)
       timer.unref()
+      lagTimer = setInterval(() => void watchLag(), options.lagCheckMs ?? 5000)
+      lagTimer.unref()
       kick()
     },
     /** Stops the sweep and waits for the drain under way (a last flush on shutdown). */
     async stop(): Promise<void> {
       if (timer) clearInterval(timer)
+      if (lagTimer) clearInterval(lagTimer)
       timer = null
+      lagTimer = null
       kick()
       await running
     },
-    /** Rows waiting and the age of the oldest: the relay's lag, for logs and readiness. */
-    async lag(): Promise<{ pending: number; oldestSeconds: number }> {
-      const { rows } = await db.query<{ pending: string; oldest: number | null }>(
-        `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
-           FROM outbox WHERE published_at IS NULL`,
-      )
-      return { pending: Number(rows[0]?.pending ?? 0), oldestSeconds: Math.round(rows[0]?.oldest ?? 0) }
-    },
+    /** The relay's lag, for readiness. */
+    lag,
     published: () => published,
   }
 }

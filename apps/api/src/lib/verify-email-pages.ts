@@ -28,7 +28,10 @@ export function renderVerifyMessage(reply: FastifyReply, t: T, locale: Locale, o
  */
 export function renderVerifyProblem(reply: FastifyReply, error: AppError, t: T, locale: Locale) {
   if (error.code === 'AUTH_EMAIL_ALREADY_VERIFIED') {
-    return renderVerifyMessage(reply, t, locale, { title: t('already_verified_title'), text: t('already_verified_text') })
+    return renderVerifyMessage(reply, t, locale, {
+      title: t('already_verified_title'),
+      text: t('already_verified_text'),
+    })
   }
   return renderVerifyMessage(reply, t, locale, {
     title: t('verify_link_invalid_title'),

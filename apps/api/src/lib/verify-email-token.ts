@@ -1,7 +1,7 @@
 import { type TokenClaims, TokenError, type Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
-import type { User, createUsers } from '../plugins/users.ts'
+import type { createUsers, User } from '../plugins/users.ts'
 
 type Users = ReturnType<typeof createUsers>
 
@@ -33,7 +33,8 @@ export async function checkVerifyToken(
   if (claims.email && claims.email.toLowerCase() !== user.email.toLowerCase()) {
     throw new AppError('AUTH_INVALID_TOKEN')
   }
-  if (user.email_verified_at) throw new AppError('AUTH_EMAIL_ALREADY_VERIFIED', { details: { email: user.email } })
+  if (user.email_verified_at)
+    throw new AppError('AUTH_EMAIL_ALREADY_VERIFIED', { details: { email: user.email } })
   if (claims.ver !== user.credential_version) throw new AppError('AUTH_TOKEN_USED')
   const { rows } = await q.query('SELECT 1 FROM used_tokens WHERE jti = $1', [claims.jti])
   if (rows.length > 0) throw new AppError('AUTH_TOKEN_USED')

@@ -9,7 +9,9 @@ export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 128
 
 const common = new Set(
-  readFileSync(join(import.meta.dirname, 'common-passwords.txt'), 'utf8').split('\n').filter(Boolean),
+  readFileSync(join(import.meta.dirname, 'common-passwords.txt'), 'utf8')
+    .split('\n')
+    .filter(Boolean),
 )
 
 /** Why a password is refused, in words for the user; null when it is acceptable. */

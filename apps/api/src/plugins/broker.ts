@@ -1,4 +1,4 @@
-import { type Broker, createBroker, parseAmqpUrls } from '@authmail/broker'
+import { type Broker, createBroker } from '@authmail/broker'
 import fp from 'fastify-plugin'
 
 declare module 'fastify' {
@@ -14,8 +14,9 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const broker = createBroker({
-      urls: parseAmqpUrls(app.env.AMQP_URL),
+      urls: app.env.AMQP_URL,
       prefix: app.env.QUEUE_PREFIX,
+      retryDelaysMs: app.env.RETRY_DELAYS_MS,
       name: 'authmail-api',
       logger: app.log.child({ component: 'broker' }),
     })

@@ -41,9 +41,12 @@ declare module 'fastify' {
   }
 }
 
-export default fp(async (app) => {
-  app.decorate('cooldowns', createCooldowns(app.env.RESEND_COOLDOWN_SECONDS))
-}, {
-  name: 'cooldowns',
-  dependencies: ['env'],
-})
+export default fp(
+  async (app) => {
+    app.decorate('cooldowns', createCooldowns(app.env.RESEND_COOLDOWN_SECONDS))
+  },
+  {
+    name: 'cooldowns',
+    dependencies: ['env'],
+  },
+)

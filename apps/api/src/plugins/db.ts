@@ -9,10 +9,10 @@ declare module 'fastify' {
 }
 
 /** Opens PostgreSQL (DATABASE_URL) or PGlite (DATA_DIR), brings the schema up to date, closes on shutdown. */
-export default fp(
-  async (app) => {
+export default fp<{ db?: Db }>(
+  async (app, options) => {
     const { DATABASE_URL, DATA_DIR } = app.env
-    const db = openDb({ databaseUrl: DATABASE_URL, dataDir: DATA_DIR })
+    const db = options.db ?? openDb({ databaseUrl: DATABASE_URL, dataDir: DATA_DIR })
     const applied = await migrate(db)
     if (applied.length > 0) app.log.info({ migrations: applied, store: db.kind }, 'database migrated')
     app.decorate('db', db)

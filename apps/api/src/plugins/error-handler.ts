@@ -1,8 +1,8 @@
 import type { FastifyError } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { AppError, type ErrorCode } from '../errors.ts'
 import { isDatabaseUnavailable } from '../db/unavailable.ts'
+import { AppError, type ErrorCode } from '../errors.ts'
 
 /** Fastify's own client errors, in the project's codes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -22,7 +22,9 @@ export function toAppError(error: FastifyError | Error): AppError {
     return new AppError('VALIDATION_ERROR', {
       field,
       message: first?.message ?? undefined,
-      details: { issues: error.validation.map((v) => ({ field: v.instancePath.slice(1), message: v.message })) },
+      details: {
+        issues: error.validation.map((v) => ({ field: v.instancePath.slice(1), message: v.message })),
+      },
     })
   }
   const code = 'code' in error && typeof error.code === 'string' ? FASTIFY_CODES[error.code] : undefined
@@ -48,7 +50,9 @@ export default fp(
       return reply.code(appError.statusCode).send(appError.toEnvelope())
     })
     app.setNotFoundHandler((request, reply) => {
-      const error = new AppError('NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0]}` })
+      const error = new AppError('NOT_FOUND', {
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      })
       return reply.code(404).send(error.toEnvelope())
     })
   },

@@ -49,7 +49,14 @@ export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = 
              END
          WHERE t.locked_until IS NULL OR t.locked_until <= $2::timestamptz
          RETURNING t.attempts`,
-        [email, at(), policy.freeAttempts, policy.baseDelaySeconds, policy.maxDelaySeconds, policy.forgetAfterSeconds],
+        [
+          email,
+          at(),
+          policy.freeAttempts,
+          policy.baseDelaySeconds,
+          policy.maxDelaySeconds,
+          policy.forgetAfterSeconds,
+        ],
       )
       if (rows[0]) return { allowed: true }
       const { rows: paused } = await q.query<{ wait: number }>(
@@ -63,15 +70,6 @@ export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = 
     /** The password was right: the count starts over. */
     async clear(q: Queryable, email: string): Promise<void> {
       await q.query('DELETE FROM login_throttle WHERE email = lower($1)', [email])
-    },
-
-    /** Rows nobody has used for longer than the forget window (called by the periodic cleanup). */
-    async prune(q: Queryable): Promise<void> {
-      await q.query(
-        `DELETE FROM login_throttle WHERE last_attempt_at <= $1::timestamptz - make_interval(secs => $2)
-           AND (locked_until IS NULL OR locked_until <= $1::timestamptz)`,
-        [at(), policy.forgetAfterSeconds],
-      )
     },
   }
 }

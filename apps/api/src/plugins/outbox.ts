@@ -1,5 +1,5 @@
-import { REQUEST_ID_HEADER } from '@authmail/contracts'
 import type { MailJob } from '@authmail/contracts'
+import { REQUEST_ID_HEADER } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
 import { createRelay } from '../lib/relay.ts'
@@ -50,4 +50,3 @@ export default fp(
   },
   { name: 'outbox', dependencies: ['db', 'broker'] },
 )
-

@@ -25,7 +25,12 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('hex
  * one of the family. A used token presented again means two parties hold it
  * (one of them stole it), so the whole family is revoked.
  */
-export function createSessions(deps: { tokens: Tokens; accessTtl: number; refreshTtl: number; now: () => number }) {
+export function createSessions(deps: {
+  tokens: Tokens
+  accessTtl: number
+  refreshTtl: number
+  now: () => number
+}) {
   const { tokens, accessTtl, refreshTtl, now } = deps
   const at = (ms: number) => new Date(ms).toISOString()
 
@@ -79,23 +84,30 @@ export function createSessions(deps: { tokens: Tokens; accessTtl: number; refres
       })
     },
 
-    /** Ends the session (the family) a refresh token belongs to; unknown tokens are ignored. */
+    /**
+     * Ends the session (the family) a refresh token belongs to; unknown tokens
+     * are ignored. Returns the user only if the token was still live, so an
+     * old, leaked token cannot be used to act on the account.
+     */
     async end(q: Queryable, token: string): Promise<string | null> {
-      const { rows } = await q.query<{ family_id: string; user_id: string }>(
-        'SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1',
-        [hashOf(token)],
+      const { rows } = await q.query<{ family_id: string; user_id: string; live: boolean }>(
+        `SELECT family_id, user_id,
+                (used_at IS NULL AND revoked_at IS NULL AND expires_at > $2::timestamptz) AS live
+           FROM refresh_tokens WHERE token_hash = $1`,
+        [hashOf(token), at(now())],
       )
-      if (!rows[0]) return null
-      await revokeFamily(q, rows[0].family_id)
-      return rows[0].user_id
+      const found = rows[0]
+      if (!found) return null
+      await revokeFamily(q, found.family_id)
+      return found.live ? found.user_id : null
     },
 
     /** Ends every session of a user (sign out everywhere). */
     async endAll(q: Queryable, userId: string): Promise<void> {
-      await q.query('UPDATE refresh_tokens SET revoked_at = $2::timestamptz WHERE user_id = $1 AND revoked_at IS NULL', [
-        userId,
-        at(now()),
-      ])
+      await q.query(
+        'UPDATE refresh_tokens SET revoked_at = $2::timestamptz WHERE user_id = $1 AND revoked_at IS NULL',
+        [userId, at(now())],
+      )
     },
   }
 }

@@ -62,9 +62,10 @@ export function createUsers() {
           WHERE id = $1 RETURNING ${COLUMNS}`,
         [userId, passwordHash],
       )
-      await q.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
-        userId,
-      ])
+      await q.query(
+        'UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL',
+        [userId],
+      )
       return rows[0] as User
     },
   }
@@ -76,6 +77,9 @@ declare module 'fastify' {
   }
 }
 
-export default fp(async (app) => {
-  app.decorate('users', createUsers())
-}, { name: 'users' })
+export default fp(
+  async (app) => {
+    app.decorate('users', createUsers())
+  },
+  { name: 'users' },
+)

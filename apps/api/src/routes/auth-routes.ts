@@ -1,8 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
+import login from './login.ts'
+import logout from './logout.ts'
+import me from './me.ts'
+import mePassword from './me-password.ts'
 import recoverPassword from './recover-password.ts'
 import register from './register.ts'
 import resendVerification from './resend-verification.ts'
 import setPassword from './set-password.ts'
+import tokenRefresh from './token-refresh.ts'
+import usersAdmin from './users-admin.ts'
 import verifyEmail from './verify-email.ts'
 import verifyEmailCode from './verify-email-code.ts'
 
@@ -14,6 +20,12 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(resendVerification)
   await app.register(verifyEmail)
   await app.register(verifyEmailCode)
+  await app.register(login)
+  await app.register(tokenRefresh)
+  await app.register(logout)
+  await app.register(me)
+  await app.register(mePassword)
+  await app.register(usersAdmin)
 }
 
 export default authRoutes

@@ -32,7 +32,13 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
           await outbox.add(tx, { id, type: 'no_account', email, locale }, request.id)
           return
         }
-        const job = { id, type: 'reset_password', email: user.email, locale: user.locale, userId: user.id } as const
+        const job = {
+          id,
+          type: 'reset_password',
+          email: user.email,
+          locale: user.locale,
+          userId: user.id,
+        } as const
         await outbox.add(tx, { ...job, credentialVersion: user.credential_version }, request.id)
       })
       relay.kick()
@@ -42,11 +48,19 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
         return renderPage(
           reply,
           'message.ejs',
-          { title: t('check_inbox_title'), text: t('check_inbox_text', { email }), locale, t, newLinkForm: false },
+          {
+            title: t('check_inbox_title'),
+            text: t('check_inbox_text', { email }),
+            locale,
+            t,
+            newLinkForm: false,
+          },
           202,
         )
       }
-      return reply.code(202).send({ message: 'If an account exists for this address, a reset link is on its way' })
+      return reply
+        .code(202)
+        .send({ message: 'If an account exists for this address, a reset link is on its way' })
     },
   )
 }

@@ -39,7 +39,11 @@ const register: FastifyPluginAsyncZod = async (app) => {
         if (existing && !slot.allowed) return
         const id = randomUUID()
         if (existing?.email_verified_at) {
-          await outbox.add(tx, { id, type: 'account_exists', email: user.email, locale: user.locale }, request.id)
+          await outbox.add(
+            tx,
+            { id, type: 'account_exists', email: user.email, locale: user.locale },
+            request.id,
+          )
           return
         }
         // New, or registered before but never confirmed: (re)send the confirmation, never touching the

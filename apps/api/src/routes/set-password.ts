@@ -49,7 +49,12 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
           if (!page) throw problem
           const ts = pageStrings(user.locale)
           const error = problem instanceof AppError ? problem.message : firstMessage(problem)
-          return renderPage(reply, 'set-password.ejs', { title: ts('set_password_title'), locale: user.locale, t: ts, email: user.email, token, error }, 422)
+          return renderPage(
+            reply,
+            'set-password.ejs',
+            { title: ts('set_password_title'), locale: user.locale, t: ts, email: user.email, token, error },
+            422,
+          )
         }
         const passwordHash = await hashPassword(body.password as string)
         const updated = await db.transaction(async (tx) => {
@@ -58,7 +63,12 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
           })
           await consumeLinkToken(tx, claims)
           const updated = await users.setPassword(tx, user.id, passwordHash)
-          const notice = { id: randomUUID(), type: 'password_changed', email: updated.email, locale: updated.locale } as const
+          const notice = {
+            id: randomUUID(),
+            type: 'password_changed',
+            email: updated.email,
+            locale: updated.locale,
+          } as const
           await outbox.add(tx, { ...notice, userId: updated.id }, request.id)
           return updated
         })

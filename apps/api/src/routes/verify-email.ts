@@ -7,7 +7,12 @@ import { wantsPage } from '../lib/pages.ts'
 import { renderVerifyMessage, renderVerifyProblem } from '../lib/verify-email-pages.ts'
 import { checkVerifyToken, confirmEmail } from '../lib/verify-email-token.ts'
 
-export const VerifyParamsSchema = z.object({ token: z.string().min(1).max(4096) })
+/**
+ * The token is the rest of the path. A wildcard, not `:token`: a JWT is longer
+ * than the router's default `maxParamLength` (100), which would answer 414,
+ * and the app should not depend on its host's server options.
+ */
+const ParamsSchema = z.object({ '*': z.string().min(1).max(4096) })
 
 /**
  * POST /verify-email/:token confirms the address. The page's button posts a
@@ -17,11 +22,11 @@ export const VerifyParamsSchema = z.object({ token: z.string().min(1).max(4096) 
 const verifyEmail: FastifyPluginAsyncZod = async (app) => {
   const { db, users, tokens, env } = app
 
-  app.post('/verify-email/:token', { schema: { params: VerifyParamsSchema } }, async (request, reply) => {
+  app.post('/verify-email/*', { schema: { params: ParamsSchema } }, async (request, reply) => {
     const page = wantsPage(request)
     try {
       const confirmed = await db.transaction(async (tx) => {
-        const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params.token, {
+        const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params['*'], {
           forUpdate: true,
         })
         await confirmEmail(tx, user, claims)

@@ -1,0 +1,36 @@
+import type { FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import type { VerificationStatus } from '../plugins/deliveries.ts'
+import type { User } from '../plugins/users.ts'
+
+/** A display name as people type it: trimmed, and empty means "none". */
+export const DisplayNameSchema = z
+  .string()
+  .trim()
+  .max(100, 'Use at most 100 characters')
+  .transform((name) => name || null)
+  .nullable()
+
+export const LocaleSchema = z.enum(['en', 'ru'], { error: 'Choose en or ru' })
+
+/** What an account looks like to its owner and to admins: never the hash, never internal columns. */
+export function userView(user: User, verification: VerificationStatus | null) {
+  return {
+    id: user.id,
+    email: user.email,
+    email_verified: user.email_verified_at !== null,
+    role: user.role,
+    display_name: user.display_name,
+    locale: user.locale,
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+    email_verification: verification,
+  }
+}
+
+/** The user `app.authenticate` put on the request; routes call it only behind that preHandler. */
+export function signedIn(request: FastifyRequest): User {
+  if (!request.user) throw new AppError('AUTH_UNAUTHENTICATED')
+  return request.user
+}

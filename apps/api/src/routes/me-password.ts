@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { PasswordSchema } from '../lib/password-schema.ts'
+import { signedIn } from '../lib/user-view.ts'
+import { hashPassword, verifyPassword } from '../passwords/passwords.ts'
+import { ipRateLimit } from './rate-limit.ts'
+
+const BodySchema = z.object({
+  current_password: z
+    .string({ error: 'Enter your current password' })
+    .min(1, 'Enter your current password')
+    .max(1024),
+  new_password: PasswordSchema,
+})
+
+/**
+ * POST /me/password. Checks the current password (counted by the login
+ * throttle: a stolen access token must not become a password oracle), then
+ * sets the new one, which bumps the credential version and ends every
+ * session, queues a "password changed" notice, and starts a fresh session for
+ * this client: the caller stays signed in, every other device is signed out.
+ */
+const mePassword: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, sessions, outbox, relay, loginThrottle, authenticate, env } = app
+
+  app.post(
+    '/me/password',
+    { preHandler: authenticate, schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    async (request, reply) => {
+      const user = signedIn(request)
+      const { current_password, new_password } = request.body
+      const slot = await loginThrottle.attempt(db, user.email)
+      if (!slot.allowed) {
+        reply.header('retry-after', String(slot.waitSeconds))
+        throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { details: { retry_after_seconds: slot.waitSeconds } })
+      }
+      if (!user.password_hash || !(await verifyPassword(user.password_hash, current_password))) {
+        throw new AppError('AUTH_INVALID_CREDENTIALS', {
+          field: 'current_password',
+          message: 'The current password is wrong',
+        })
+      }
+      await loginThrottle.clear(db, user.email)
+      if (new_password === current_password) {
+        throw new AppError('VALIDATION_ERROR', {
+          field: 'new_password',
+          message: 'Choose a password different from the current one',
+        })
+      }
+
+      const passwordHash = await hashPassword(new_password)
+      const pair = await db.transaction(async (tx) => {
+        const updated = await users.setPassword(tx, user.id, passwordHash)
+        const notice = {
+          id: randomUUID(),
+          type: 'password_changed',
+          email: updated.email,
+          locale: updated.locale,
+        } as const
+        await outbox.add(tx, { ...notice, userId: updated.id }, request.id)
+        return sessions.start(tx, updated)
+      })
+      relay.kick()
+      return { message: 'Password changed; other sessions were signed out', ...pair }
+    },
+  )
+}
+
+export default mePassword

@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { updateUser } from '../lib/user-queries.ts'
+import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../lib/user-view.ts'
+
+export const ProfilePatchSchema = z.object({
+  display_name: DisplayNameSchema.optional(),
+  locale: LocaleSchema.optional(),
+})
+
+/** GET /me and PATCH /me: the signed-in user's own profile, with the state of their e-mail verification. */
+const me: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, deliveries, authenticate } = app
+
+  app.get('/me', { preHandler: authenticate }, async (request) => {
+    const user = signedIn(request)
+    return userView(user, await deliveries.statusFor(db, user.id))
+  })
+
+  app.patch('/me', { preHandler: authenticate, schema: { body: ProfilePatchSchema } }, async (request) => {
+    const { id } = signedIn(request)
+    const updated = await db.transaction(async (tx) => {
+      await updateUser(tx, id, request.body)
+      return users.findById(tx, id)
+    })
+    // authenticate found the user a moment ago; only a concurrent delete can make it vanish.
+    return userView(updated ?? signedIn(request), await deliveries.statusFor(db, id))
+  })
+}
+
+export default me

@@ -1,0 +1,116 @@
+import type { FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AppError } from '../errors.ts'
+import { decodeCursor, encodeCursor, isUuid } from '../lib/user-cursor.ts'
+import { deleteUser, listUsers, lockAdmins, updateUser } from '../lib/user-queries.ts'
+import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../lib/user-view.ts'
+
+const ListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(512).optional(),
+  /** Part of the address, case-insensitive. */
+  email: z.string().trim().min(1).max(254).optional(),
+  verified: z.enum(['true', 'false']).optional(),
+})
+
+const ParamsSchema = z.object({ id: z.string() })
+
+const PatchSchema = z.object({
+  display_name: DisplayNameSchema.optional(),
+  locale: LocaleSchema.optional(),
+  role: z.enum(['user', 'admin']).optional(),
+  email_verified: z.boolean().optional(),
+})
+
+const notFound = () => new AppError('NOT_FOUND', { message: 'There is no user with this id' })
+
+/**
+ * User management. Admins read and change everyone; a user may read and edit
+ * their own profile (name, locale) here too, but never their role or
+ * verification, and is told 403 about anyone else before learning whether
+ * that id exists. The last admin cannot be demoted or deleted.
+ */
+const usersAdmin: FastifyPluginAsyncZod = async (app) => {
+  const { db, users, deliveries, authenticate, requireAdmin } = app
+
+  /** The target of /users/:id, after the "self or admin" rule. */
+  function target(request: FastifyRequest, id: string) {
+    const me = signedIn(request)
+    if (me.id !== id && me.role !== 'admin') throw new AppError('AUTH_FORBIDDEN')
+    if (!isUuid(id)) throw notFound()
+    return me
+  }
+
+  app.get(
+    '/users',
+    { preHandler: [authenticate, requireAdmin], schema: { querystring: ListQuerySchema } },
+    async (request) => {
+      const { limit, cursor, email, verified } = request.query
+      const page = await listUsers(db, {
+        limit,
+        email,
+        cursor: cursor ? decodeCursor(cursor) : undefined,
+        verified: verified === undefined ? undefined : verified === 'true',
+      })
+      const statuses = await deliveries.statusForMany(
+        db,
+        page.users.map((u) => u.id),
+      )
+      return {
+        users: page.users.map((u) => userView(u, statuses.get(u.id) ?? null)),
+        next_cursor: page.next ? encodeCursor(page.next) : null,
+      }
+    },
+  )
+
+  app.get('/users/:id', { preHandler: authenticate, schema: { params: ParamsSchema } }, async (request) => {
+    const { id } = request.params
+    target(request, id)
+    const user = await users.findById(db, id)
+    if (!user) throw notFound()
+    return userView(user, await deliveries.statusFor(db, id))
+  })
+
+  app.patch(
+    '/users/:id',
+    { preHandler: authenticate, schema: { params: ParamsSchema, body: PatchSchema } },
+    async (request) => {
+      const { id } = request.params
+      const me = target(request, id)
+      const patch = request.body
+      if (me.role !== 'admin' && (patch.role !== undefined || patch.email_verified !== undefined)) {
+        throw new AppError('AUTH_FORBIDDEN', {
+          message: 'Only an admin may change the role or the verification',
+        })
+      }
+      const updated = await db.transaction(async (tx) => {
+        if (patch.role === 'user') {
+          const admins = await lockAdmins(tx)
+          if (admins.length === 1 && admins[0] === id) throw new AppError('LAST_ADMIN')
+        }
+        if (!(await updateUser(tx, id, patch))) throw notFound()
+        return users.findById(tx, id)
+      })
+      if (!updated) throw notFound()
+      return userView(updated, await deliveries.statusFor(db, id))
+    },
+  )
+
+  app.delete(
+    '/users/:id',
+    { preHandler: [authenticate, requireAdmin], schema: { params: ParamsSchema } },
+    async (request, reply) => {
+      const { id } = request.params
+      if (!isUuid(id)) throw notFound()
+      await db.transaction(async (tx) => {
+        const admins = await lockAdmins(tx)
+        if (admins.length === 1 && admins[0] === id) throw new AppError('LAST_ADMIN')
+        if (!(await deleteUser(tx, id))) throw notFound()
+      })
+      return reply.code(204).send()
+    },
+  )
+}
+
+export default usersAdmin

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import type { FastifyInstance } from 'fastify'
+import { hashPassword } from '../src/passwords/passwords.ts'
+import type { TokenPair } from '../src/plugins/sessions.ts'
+import type { User } from '../src/plugins/users.ts'
+
+/** Shared by the account tests: one argon2 hash per process keeps them fast. */
+export const PASSWORD = 'tangerine-orbit-47-lantern'
+let hash: Promise<string> | undefined
+const passwordHash = () => {
+  hash ??= hashPassword(PASSWORD)
+  return hash
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** An account created directly in the database (no mail), by default confirmed. */
+export async function createUser(
+  api: FastifyInstance,
+  email: string,
+  options: { verified?: boolean; role?: 'user' | 'admin' } = {},
+): Promise<User> {
+  const user = await api.users.insert(api.db, {
+    email,
+    passwordHash: await passwordHash(),
+    locale: 'en',
+    role: options.role ?? 'user',
+    verified: options.verified ?? true,
+  })
+  assert.ok(user, `could not create ${email}`)
+  return user
+}
+
+export async function login(api: FastifyInstance, email: string, password = PASSWORD): Promise<TokenPair> {
+  const res = await api.inject({ method: 'POST', url: '/login', payload: { email, password } })
+  assert.equal(res.statusCode, 200, res.body)
+  return res.json()
+}
+
+export function refresh(api: FastifyInstance, refreshToken: string) {
+  return api.inject({ method: 'POST', url: '/token/refresh', payload: { refresh_token: refreshToken } })
+}
+
+/** A clock a test can move forward, in seconds. */
+export function movableClock() {
+  let offset = 0
+  return {
+    now: () => Date.now() + offset,
+    advance(seconds: number) {
+      offset += seconds * 1000
+    },
+  }
+}
+
+export const errorCode = (res: { json(): unknown }) => (res.json() as { error: { code: string } }).error.code

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { bearer, createUser, errorCode, login, movableClock, PASSWORD } from './account-fixtures.ts'
+import { build, stores } from './helper.ts'
+
+const post = (api: Awaited<ReturnType<typeof build>>, email: string, password: string, url = '/login') =>
+  api.inject({ method: 'POST', url, payload: { email, password } })
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
+
+for (const store of stores()) {
+  describe(`login (${store})`, () => {
+    test('a confirmed account gets an access and a refresh token, at both prefixes', async (t) => {
+      const api = await build(t, { store })
+      await createUser(api, 'Ann@Example.com')
+      for (const url of ['/login', '/api/v1/auth/login']) {
+        const res = await post(api, ' ann@EXAMPLE.com ', PASSWORD, url)
+        assert.equal(res.statusCode, 200, res.body)
+        const body = res.json()
+        assert.deepEqual(Object.keys(body).sort(), ['access_token', 'expires_in', 'refresh_token', 'token_type'])
+        assert.equal(body.token_type, 'Bearer')
+        assert.equal(body.expires_in, 900)
+        const me = await api.inject({ method: 'GET', url: '/me', headers: bearer(body.access_token) })
+        assert.equal(me.json().email, 'Ann@example.com')
+      }
+    })
+
+    test('a wrong password and an unknown address get the same 401 body after similar work', async (t) => {
+      const api = await build(t, { store })
+      await createUser(api, 'bob@example.com')
+      const wrong = await post(api, 'bob@example.com', 'not-the-password-1')
+      const unknown = await post(api, 'nobody@example.com', 'not-the-password-1')
+      assert.equal(wrong.statusCode, 401)
+      assert.equal(unknown.statusCode, 401)
+      assert.equal(wrong.body, unknown.body)
+      assert.equal(errorCode(wrong), 'AUTH_INVALID_CREDENTIALS')
+
+      // Without the dummy hash an unknown address would answer in ~1 ms instead of one argon2 verify.
+      const time = async (email: string) => {
+        const started = performance.now()
+        await post(api, email, `guess-${Math.random()}`)
+        return performance.now() - started
+      }
+      const known: number[] = []
+      const missing: number[] = []
+      for (let i = 0; i < 4; i++) {
+        known.push(await time(`known${i}@example.com`.replace(/known\d/, 'bob')))
+        missing.push(await time(`missing${i}@example.com`))
+      }
+      assert.ok(median(missing) > median(known) * 0.4, `unknown ${median(missing)} ms vs known ${median(known)} ms`)
+    })
+
+    test('an unconfirmed account learns it must confirm only with the right password', async (t) => {
+      const api = await build(t, { store })
+      await createUser(api, 'new@example.com', { verified: false })
+      const right = await post(api, 'new@example.com', PASSWORD)
+      assert.equal(right.statusCode, 403)
+      assert.equal(errorCode(right), 'AUTH_EMAIL_NOT_VERIFIED')
+      const wrong = await post(api, 'new@example.com', 'not-the-password-1')
+      assert.equal(errorCode(wrong), 'AUTH_INVALID_CREDENTIALS')
+    })
+
+    test('failed sign-ins are slowed per address, known or not, even for the right password', async (t) => {
+      const clock = movableClock()
+      const api = await build(t, { store, now: clock.now })
+      await createUser(api, 'carol@example.com')
+      for (const email of ['carol@example.com', 'ghost@example.com']) {
+        for (let i = 0; i < 5; i++) assert.equal((await post(api, email, 'wrong-password-1')).statusCode, 401)
+        const paused = await post(api, email, PASSWORD)
+        assert.equal(paused.statusCode, 429)
+        assert.equal(errorCode(paused), 'AUTH_TOO_MANY_ATTEMPTS')
+        assert.equal(paused.json().error.details.retry_after_seconds, 30)
+        assert.equal(paused.headers['retry-after'], '30')
+      }
+      // Another address is not affected.
+      await createUser(api, 'dave@example.com')
+      await login(api, 'dave@example.com')
+
+      clock.advance(31)
+      await login(api, 'carol@example.com')
+      // The right password cleared the count: five more tries before the next pause.
+      for (let i = 0; i < 5; i++) assert.equal((await post(api, 'carol@example.com', 'wrong-password-1')).statusCode, 401)
+      assert.equal((await post(api, 'carol@example.com', 'wrong-password-1')).statusCode, 429)
+    })
+
+    test('parallel guesses cannot slip past the per-address count', async (t) => {
+      const api = await build(t, { store })
+      await createUser(api, 'erin@example.com')
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () => post(api, 'erin@example.com', 'wrong-password-1')),
+      )
+      const codes = answers.map((res) => res.statusCode)
+      assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(','))
+      assert.equal(codes.filter((c) => c === 429).length, 7)
+    })
+
+    test('the per-IP limit answers 429 in the error envelope', async (t) => {
+      const api = await build(t, { store, env: { IP_RATE_LIMIT_PER_MINUTE: '2' } })
+      await post(api, 'a@example.com', 'wrong-password-1')
+      await post(api, 'b@example.com', 'wrong-password-1')
+      const res = await post(api, 'c@example.com', 'wrong-password-1')
+      assert.equal(res.statusCode, 429)
+      assert.equal(res.json().error.code, 'RATE_LIMITED')
+      assert.equal(res.json().error.field, null)
+      assert.ok(res.json().error.details.retry_after_seconds > 0)
+    })
+
+    test('a malformed body is a 422 naming the field', async (t) => {
+      const api = await build(t, { store })
+      const res = await api.inject({ method: 'POST', url: '/login', payload: { email: 'not-an-address', password: 'x' } })
+      assert.equal(res.statusCode, 422)
+      assert.equal(res.json().error.field, 'email')
+    })
+  })
+}
