@@ -29,6 +29,7 @@ import users from './plugins/users.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
 import health from './routes/health.ts'
+import recoverPasswordPage from './routes/recover-password-page.ts'
 import setPasswordPage from './routes/set-password-page.ts'
 import verifyEmailPage from './routes/verify-email-page.ts'
 
@@ -42,6 +43,10 @@ export interface AppOptions {
 
 /** The api as one plugin: external plugins, then services, then routes (STYLE "Fastify app shape"). */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
+  // The limit belongs to the app, not to whoever builds the server: 413 for every route.
+  fastify.addHook('onRoute', (route) => {
+    route.bodyLimit ??= options.env.BODY_LIMIT_BYTES
+  })
   fastify.setValidatorCompiler(validatorCompiler)
   fastify.setSerializerCompiler(serializerCompiler)
 
@@ -81,6 +86,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(health)
   await fastify.register(assets)
   await fastify.register(setPasswordPage)
+  await fastify.register(recoverPasswordPage)
   await fastify.register(verifyEmailPage)
   // The same JSON routes at the root (curl, forms) and where the SPA clients call them.
   await fastify.register(authRoutes)

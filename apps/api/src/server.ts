@@ -15,7 +15,6 @@ try {
 
 const server = Fastify({
   logger: loggerOptions(env.LOG_LEVEL, 'api'),
-  bodyLimit: env.BODY_LIMIT_BYTES,
   requestIdHeader: 'x-request-id',
   genReqId: () => randomUUID(),
   trustProxy: false,

@@ -27,7 +27,7 @@ describe('the whole flow on real processes: register → RabbitMQ → worker →
 
   before(async () => {
     smtp = await startSmtpServer({ mode: 'starttls' })
-    stack = await startStack({ smtp, databaseUrl: process.env.E2E_DATABASE_URL })
+    stack = await startStack({ smtp })
     await Promise.all([stack.up('api'), stack.up('worker')])
     browser = await launchBrowser()
   })

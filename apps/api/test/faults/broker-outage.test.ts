@@ -7,7 +7,7 @@ import {
   duplicates,
   eventually,
   faultStack,
-  ownDatabase,
+ 
   PREFETCH,
   rabbitProxy,
   readiness,
@@ -18,11 +18,9 @@ import {
 
 test('registrations while RabbitMQ is unreachable are all accepted, and all delivered once it returns', async (t) => {
   const proxy = await rabbitProxy()
-  const db = await ownDatabase()
   const { smtp, stack } = await faultStack(t, {
-    databaseUrl: db?.url,
     env: through(proxy),
-    cleanup: [proxy.close, async () => db?.drop()],
+    cleanup: [proxy.close],
   })
   await Promise.all([stack.up('api'), stack.up('worker')])
 

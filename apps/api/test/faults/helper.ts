@@ -47,6 +47,7 @@ export async function ownDatabase(): Promise<{ url: string; drop(): Promise<void
 }
 
 interface FaultStackOptions extends Pick<StackOptions, 'envFor'> {
+  /** The api's database; by default one of its own on DATABASE_URL's server, else PGlite. */
   databaseUrl?: string
   env?: Record<string, string>
   /** Proxies and databases to close after the stack. */
@@ -59,10 +60,11 @@ interface FaultStackOptions extends Pick<StackOptions, 'envFor'> {
  * order that lets each part shut down cleanly; given a test context it runs in `t.after`.
  */
 export async function faultStack(t: { after(fn: () => Promise<void>): void } | null, options: FaultStackOptions = {}) {
+  const db = options.databaseUrl ? undefined : await ownDatabase()
   const smtp = await startSmtpServer()
   const stack = await startStack({
     smtp,
-    databaseUrl: options.databaseUrl,
+    databaseUrl: options.databaseUrl ?? db?.url,
     retryDelaysMs: RETRY_DELAYS_MS,
     env: { ...FAULT_ENV, ...options.env },
     envFor: options.envFor,
@@ -71,6 +73,7 @@ export async function faultStack(t: { after(fn: () => Promise<void>): void } | n
     await stack.close()
     await smtp.close()
     for (const step of options.cleanup ?? []) await step().catch(() => {})
+    await db?.drop()
   }
   t?.after(close)
   return { smtp, stack, close }

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { address, duplicates, eventually, faultStack, ownDatabase, PREFETCH, report, waitForAll } from './helper.ts'
+import { address, duplicates, eventually, faultStack, PREFETCH, report, waitForAll } from './helper.ts'
 
 const JOBS = 30
 
 test('a worker killed with SIGKILL mid-delivery: all mail goes out after a restart, duplicates ≤ jobs in flight', async (t) => {
-  const db = await ownDatabase()
-  const { smtp, stack } = await faultStack(t, { databaseUrl: db?.url, cleanup: [async () => db?.drop()] })
+  const { smtp, stack } = await faultStack(t)
   await Promise.all([stack.up('api'), stack.up('worker')])
   // Each 250 comes late, so several jobs are always between "sent" and "acked".
   smtp.slow(250)
