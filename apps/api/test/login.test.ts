@@ -12,12 +12,17 @@ for (const store of stores()) {
   describe(`login (${store})`, () => {
     test('a confirmed account gets an access and a refresh token, at both prefixes', async (t) => {
       const api = await build(t, { store })
-      await createUser(api, 'Ann@Example.com')
+      await createUser(api, 'Ann@example.com')
       for (const url of ['/login', '/api/v1/auth/login']) {
         const res = await post(api, ' ann@EXAMPLE.com ', PASSWORD, url)
         assert.equal(res.statusCode, 200, res.body)
         const body = res.json()
-        assert.deepEqual(Object.keys(body).sort(), ['access_token', 'expires_in', 'refresh_token', 'token_type'])
+        assert.deepEqual(Object.keys(body).sort(), [
+          'access_token',
+          'expires_in',
+          'refresh_token',
+          'token_type',
+        ])
         assert.equal(body.token_type, 'Bearer')
         assert.equal(body.expires_in, 900)
         const me = await api.inject({ method: 'GET', url: '/me', headers: bearer(body.access_token) })
@@ -43,11 +48,15 @@ for (const store of stores()) {
       }
       const known: number[] = []
       const missing: number[] = []
-      for (let i = 0; i < 4; i++) {
-        known.push(await time(`known${i}@example.com`.replace(/known\d/, 'bob')))
+      // Three more tries keep bob under the five-attempt pause.
+      for (let i = 0; i < 3; i++) {
+        known.push(await time('bob@example.com'))
         missing.push(await time(`missing${i}@example.com`))
       }
-      assert.ok(median(missing) > median(known) * 0.4, `unknown ${median(missing)} ms vs known ${median(known)} ms`)
+      assert.ok(
+        median(missing) > median(known) * 0.4,
+        `unknown ${median(missing)} ms vs known ${median(known)} ms`,
+      )
     })
 
     test('an unconfirmed account learns it must confirm only with the right password', async (t) => {
@@ -79,7 +88,8 @@ for (const store of stores()) {
       clock.advance(31)
       await login(api, 'carol@example.com')
       // The right password cleared the count: five more tries before the next pause.
-      for (let i = 0; i < 5; i++) assert.equal((await post(api, 'carol@example.com', 'wrong-password-1')).statusCode, 401)
+      for (let i = 0; i < 5; i++)
+        assert.equal((await post(api, 'carol@example.com', 'wrong-password-1')).statusCode, 401)
       assert.equal((await post(api, 'carol@example.com', 'wrong-password-1')).statusCode, 429)
     })
 
@@ -107,7 +117,11 @@ for (const store of stores()) {
 
     test('a malformed body is a 422 naming the field', async (t) => {
       const api = await build(t, { store })
-      const res = await api.inject({ method: 'POST', url: '/login', payload: { email: 'not-an-address', password: 'x' } })
+      const res = await api.inject({
+        method: 'POST',
+        url: '/login',
+        payload: { email: 'not-an-address', password: 'x' },
+      })
       assert.equal(res.statusCode, 422)
       assert.equal(res.json().error.field, 'email')
     })

@@ -9,10 +9,10 @@ const resend = (api: FastifyInstance, email: string, prefix = '/api/v1/auth') =>
 
 /** Moves an address's cooldown into the past, as if `seconds` had gone by. */
 const age = (api: FastifyInstance, email: string, seconds: number) =>
-  api.db.query(`UPDATE mail_cooldowns SET sent_at = sent_at - make_interval(secs => $2) WHERE email = lower($1)`, [
-    email,
-    seconds,
-  ])
+  api.db.query(
+    `UPDATE mail_cooldowns SET sent_at = sent_at - make_interval(secs => $2) WHERE email = lower($1)`,
+    [email, seconds],
+  )
 
 for (const store of stores()) {
   describe(`POST /resend-verification (${store})`, () => {
@@ -49,7 +49,11 @@ for (const store of stores()) {
 
     test('register, then resend at once: 429 (they share one cooldown)', async (t) => {
       const api = await build(t, { store })
-      const reg = await api.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'new@example.com' } })
+      const reg = await api.inject({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: { email: 'new@example.com' },
+      })
       assert.equal(reg.statusCode, 202)
       const res = await resend(api, 'new@example.com')
       assert.equal(res.statusCode, 429)
@@ -102,7 +106,11 @@ for (const store of stores()) {
 
     test('the form on the link page gets pages back: check your inbox, then please wait', async (t) => {
       const api = await build(t, { store })
-      const form = { method: 'POST', url: '/resend-verification', payload: 'email=form%40example.com' } as const
+      const form = {
+        method: 'POST',
+        url: '/resend-verification',
+        payload: 'email=form%40example.com',
+      } as const
       const headers = { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ru' }
       const sent = await api.inject({ ...form, headers })
       assert.equal(sent.statusCode, 202)

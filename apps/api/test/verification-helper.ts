@@ -20,13 +20,21 @@ export async function waitUntil<T>(check: () => Promise<T | undefined>, timeoutM
 
 /** An account made directly in the database: unconfirmed, with a password, unless told otherwise. */
 export async function createUser(api: FastifyInstance, email: string, options: { verified?: boolean } = {}) {
-  const user = await api.users.insert(api.db, { email, passwordHash: 'not-a-real-hash', locale: 'en', ...options })
+  const user = await api.users.insert(api.db, {
+    email,
+    passwordHash: 'not-a-real-hash',
+    locale: 'en',
+    ...options,
+  })
   if (!user) throw new Error(`${email} exists already`)
   return user
 }
 
 /** A verification link token as the worker mints it, for the user's current credentials. */
-export function verifyToken(api: FastifyInstance, user: { id: string; email: string; credential_version: number }) {
+export function verifyToken(
+  api: FastifyInstance,
+  user: { id: string; email: string; credential_version: number },
+) {
   return api.tokens.sign('verify_email', { sub: user.id, ver: user.credential_version, email: user.email })
 }
 
@@ -40,7 +48,12 @@ export const bearer = (api: FastifyInstance, user: { id: string; credential_vers
  * `mail.receipts` queue, then waits until the api has recorded it.
  */
 export async function receiptSender(t: TestContext, api: FastifyInstance) {
-  const broker = createBroker({ urls: [AMQP_URL], prefix: api.env.QUEUE_PREFIX, name: 'test-worker', logger: quiet })
+  const broker = createBroker({
+    urls: [AMQP_URL],
+    prefix: api.env.QUEUE_PREFIX,
+    name: 'test-worker',
+    logger: quiet,
+  })
   broker.start()
   await broker.whenConnected()
   t.after(() => broker.close())
@@ -50,7 +63,11 @@ export async function receiptSender(t: TestContext, api: FastifyInstance) {
     options: { status?: 'sent' | 'failed'; at?: Date } = {},
   ) {
     const status = options.status ?? 'sent'
-    const signed = api.tokens.sign('verify_email', { sub: job.userId, ver: job.credentialVersion, email: job.email })
+    const signed = api.tokens.sign('verify_email', {
+      sub: job.userId,
+      ver: job.credentialVersion,
+      email: job.email,
+    })
     const jobId = job.id ?? randomUUID()
     const receipt: MailReceipt = MailReceiptSchema.parse({
       jobId,
@@ -69,6 +86,11 @@ export async function receiptSender(t: TestContext, api: FastifyInstance) {
       const { rows } = await api.db.query('SELECT 1 FROM mail_deliveries WHERE job_id = $1', [jobId])
       return rows.length > 0 ? true : undefined
     })
-    return { token: signed.token, jti: signed.jti, code: api.tokens.code(signed.jti), expiresAt: signed.expiresAt }
+    return {
+      token: signed.token,
+      jti: signed.jti,
+      code: api.tokens.code(signed.jti),
+      expiresAt: signed.expiresAt,
+    }
   }
 }

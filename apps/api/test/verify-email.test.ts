@@ -11,9 +11,15 @@ for (const store of stores()) {
   describe(`POST /verify-email/:token (${store})`, () => {
     test('confirms the address at the root and under /api/v1/auth', async (t) => {
       const api = await build(t, { store })
-      for (const [prefix, email] of [['', 'root@example.com'], ['/api/v1/auth', 'spa@example.com']] as const) {
+      for (const [prefix, email] of [
+        ['', 'root@example.com'],
+        ['/api/v1/auth', 'spa@example.com'],
+      ] as const) {
         const user = await createUser(api, email)
-        const res = await api.inject({ method: 'POST', url: `${prefix}/verify-email/${verifyToken(api, user).token}` })
+        const res = await api.inject({
+          method: 'POST',
+          url: `${prefix}/verify-email/${verifyToken(api, user).token}`,
+        })
         assert.equal(res.statusCode, 200)
         assert.deepEqual(res.json(), { message: 'Email verified successfully', email })
         assert.ok((await api.users.findById(api.db, user.id))?.email_verified_at, `${email} is confirmed`)
@@ -81,7 +87,10 @@ for (const store of stores()) {
       const short = await build(t, { store, env: { VERIFY_EMAIL_TTL: '60' } })
       const other = await createUser(short, 'short@example.com')
       const { expiresAt } = verifyToken(short, other)
-      assert.ok(Math.abs(expiresAt.getTime() - Date.now() - 60_000) < 2_000, `expires at ${expiresAt.toISOString()}`)
+      assert.ok(
+        Math.abs(expiresAt.getTime() - Date.now() - 60_000) < 2_000,
+        `expires at ${expiresAt.toISOString()}`,
+      )
     })
 
     test('the account was deleted: 404 AUTH_USER_NOT_FOUND', async (t) => {
@@ -91,14 +100,19 @@ for (const store of stores()) {
       await api.db.query('DELETE FROM users WHERE id = $1', [user.id])
       const res = await api.inject({ method: 'POST', url: `/api/v1/auth/verify-email/${token}` })
       assert.equal(res.statusCode, 404)
-      assert.deepEqual(res.json(), envelope('AUTH_USER_NOT_FOUND', 'The account of this link no longer exists'))
+      assert.deepEqual(
+        res.json(),
+        envelope('AUTH_USER_NOT_FOUND', 'The account of this link no longer exists'),
+      )
     })
 
     test('a link minted before a password change no longer works', async (t) => {
       const api = await build(t, { store })
       const user = await createUser(api, 'changed@example.com')
       const { token } = verifyToken(api, user)
-      await api.db.query('UPDATE users SET credential_version = credential_version + 1 WHERE id = $1', [user.id])
+      await api.db.query('UPDATE users SET credential_version = credential_version + 1 WHERE id = $1', [
+        user.id,
+      ])
       const res = await api.inject({ method: 'POST', url: `/verify-email/${token}` })
       assert.equal(res.statusCode, 401)
       assert.equal(res.json().error.code, 'AUTH_TOKEN_USED')

@@ -10,15 +10,14 @@ interface MessageOptions {
   title: string
   text: string
   status?: number
-  /** Offer to mail a new confirmation link (prefilled with `email` when known). */
+  /** Offer to mail a new confirmation link. */
   resendForm?: boolean
-  email?: string
 }
 
 /** A page of the verification flow: a title, a sentence, and maybe the resend form. */
 export function renderVerifyMessage(reply: FastifyReply, t: T, locale: Locale, options: MessageOptions) {
-  const { title, text, status = 200, resendForm = false, email = '' } = options
-  return renderPage(reply, 'verify-email-message.ejs', { title, text, locale, t, resendForm, email }, status)
+  const { title, text, status = 200, resendForm = false } = options
+  return renderPage(reply, 'verify-email-message.ejs', { title, text, locale, t, resendForm }, status)
 }
 
 /**

@@ -50,7 +50,10 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
 
 export function createDeliveries(cooldownSeconds: number) {
   /** One query for any number of users, so a page of `GET /users` costs one round trip. */
-  async function statusForMany(q: Queryable, userIds: readonly string[]): Promise<Map<string, VerificationStatus>> {
+  async function statusForMany(
+    q: Queryable,
+    userIds: readonly string[],
+  ): Promise<Map<string, VerificationStatus>> {
     if (userIds.length === 0) return new Map()
     const { rows } = await q.query<StatusRow>(
       `SELECT u.id, u.email_verified_at, sent.at AS sent_at, last.at AS last_at, last.status AS last_status,

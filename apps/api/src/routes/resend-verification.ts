@@ -59,7 +59,9 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         reply.header('retry-after', String(slot.waitSeconds))
         throw cooldownError(slot.waitSeconds)
       }
-      return reply.code(202).send({ message: 'Verification email sent', resend_after_seconds: cooldowns.seconds })
+      return reply
+        .code(202)
+        .send({ message: 'Verification email sent', resend_after_seconds: cooldowns.seconds })
     },
   )
 }

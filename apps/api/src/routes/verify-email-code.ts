@@ -8,7 +8,10 @@ import { ipRateLimit } from './rate-limit.ts'
 export const MAX_CODE_ATTEMPTS = 5
 
 const BodySchema = z.object({
-  code: z.string({ error: 'Enter the 6-digit code' }).trim().regex(/^\d{6}$/, 'Enter the 6-digit code'),
+  code: z
+    .string({ error: 'Enter the 6-digit code' })
+    .trim()
+    .regex(/^\d{6}$/, 'Enter the 6-digit code'),
 })
 
 /**
@@ -29,10 +32,12 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
         // Locks the account: concurrent tries are counted one after the other.
         const user = await users.findById(tx, userId, { forUpdate: true })
         if (!user) return new AppError('AUTH_USER_NOT_FOUND')
-        if (user.email_verified_at) return new AppError('AUTH_EMAIL_ALREADY_VERIFIED', { details: { email: user.email } })
+        if (user.email_verified_at)
+          return new AppError('AUTH_EMAIL_ALREADY_VERIFIED', { details: { email: user.email } })
         const token = await deliveries.latestVerificationToken(tx, user.id)
         // No mail reported sent yet, or it went to an address the account no longer has.
-        if (!token || token.email.toLowerCase() !== user.email.toLowerCase()) return new AppError('AUTH_INVALID_CODE')
+        if (!token || token.email.toLowerCase() !== user.email.toLowerCase())
+          return new AppError('AUTH_INVALID_CODE')
         if (new Date(token.expires_at).getTime() <= app.now()) return new AppError('AUTH_CODE_EXPIRED')
         const { rows } = await tx.query<{ attempts: number }>(
           `INSERT INTO verification_code_attempts (token_id, user_id, attempts, expires_at) VALUES ($1, $2, 1, $3)
@@ -43,7 +48,9 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
         const attempts = rows[0]?.attempts ?? MAX_CODE_ATTEMPTS + 1
         if (attempts > MAX_CODE_ATTEMPTS) return new AppError('AUTH_CODE_ATTEMPTS_EXCEEDED')
         if (!tokens.checkCode(token.token_id, request.body.code)) {
-          return new AppError('AUTH_INVALID_CODE', { details: { attempts_left: MAX_CODE_ATTEMPTS - attempts } })
+          return new AppError('AUTH_INVALID_CODE', {
+            details: { attempts_left: MAX_CODE_ATTEMPTS - attempts },
+          })
         }
         const exp = Math.floor(new Date(token.expires_at).getTime() / 1000)
         return confirmEmail(tx, user, { jti: token.token_id, exp })

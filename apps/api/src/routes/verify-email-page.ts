@@ -38,6 +38,12 @@ const verifyEmailPage: FastifyPluginAsyncZod = async (app) => {
       }
     },
   )
+
+  // The confirmation page's own address, reloaded or bookmarked: back to the (read-only) page, not a 404.
+  app.get('/verify-email/*', { schema: { hide: true } }, async (request, reply) => {
+    const token = (request.params as { '*': string })['*']
+    return reply.redirect(`/verify-email?token=${encodeURIComponent(token)}`, 303)
+  })
 }
 
 export default verifyEmailPage

@@ -22,28 +22,32 @@ const ParamsSchema = z.object({ '*': z.string().min(1).max(4096) })
 const verifyEmail: FastifyPluginAsyncZod = async (app) => {
   const { db, users, tokens, env } = app
 
-  app.post('/verify-email/*', { schema: { params: ParamsSchema } }, async (request, reply) => {
-    const page = wantsPage(request)
-    try {
-      const confirmed = await db.transaction(async (tx) => {
-        const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params['*'], {
-          forUpdate: true,
+  app.post(
+    '/verify-email/*',
+    { schema: { params: ParamsSchema, summary: 'Confirm an address: POST /verify-email/{token}' } },
+    async (request, reply) => {
+      const page = wantsPage(request)
+      try {
+        const confirmed = await db.transaction(async (tx) => {
+          const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params['*'], {
+            forUpdate: true,
+          })
+          await confirmEmail(tx, user, claims)
+          return user
         })
-        await confirmEmail(tx, user, claims)
-        return user
-      })
-      if (!page) return reply.send({ message: 'Email verified successfully', email: confirmed.email })
-      const t = pageStrings(confirmed.locale)
-      return renderVerifyMessage(reply, t, confirmed.locale, {
-        title: t('email_verified_title'),
-        text: t('email_verified_text', { email: confirmed.email }),
-      })
-    } catch (error) {
-      if (!page || !(error instanceof AppError)) throw error
-      const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
-      return renderVerifyProblem(reply, error, pageStrings(locale), locale)
-    }
-  })
+        if (!page) return reply.send({ message: 'Email verified successfully', email: confirmed.email })
+        const t = pageStrings(confirmed.locale)
+        return renderVerifyMessage(reply, t, confirmed.locale, {
+          title: t('email_verified_title'),
+          text: t('email_verified_text', { email: confirmed.email }),
+        })
+      } catch (error) {
+        if (!page || !(error instanceof AppError)) throw error
+        const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
+        return renderVerifyProblem(reply, error, pageStrings(locale), locale)
+      }
+    },
+  )
 }
 
 export default verifyEmail
