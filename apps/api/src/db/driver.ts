@@ -36,6 +36,14 @@ function openPostgres(connectionString: string): Db {
     query,
     async transaction(fn) {
       const client = await pool.connect()
+      // A checked-out client has no listener of the pool's: a connection lost mid-transaction
+      // (database restarted) would be an uncaught 'error' that kills the process. The query
+      // under way fails on its own; the broken client is discarded on release.
+      let lost: Error | undefined
+      const onError = (error: Error) => {
+        lost = error
+      }
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const result = await fn({
@@ -50,7 +58,8 @@ function openPostgres(connectionString: string): Db {
         await client.query('ROLLBACK').catch(() => {})
         throw error
       } finally {
-        client.release()
+        client.off('error', onError)
+        client.release(lost)
       }
     },
     close: () => pool.end(),

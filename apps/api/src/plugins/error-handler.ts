@@ -44,7 +44,10 @@ export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const appError = toAppError(error)
-      if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+      // The database being away is an outage, logged once per request without a stack: not a bug.
+      if (appError.code === 'SERVICE_UNAVAILABLE')
+        request.log.warn({ reason: error.message }, 'database unavailable')
+      else if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: appError.code }, appError.message)
       if (appError.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', '5')
       return reply.code(appError.statusCode).send(appError.toEnvelope())

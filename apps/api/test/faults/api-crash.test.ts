@@ -7,7 +7,10 @@ test('the api killed after committing a registration, before publishing it: the 
   // The api reaches RabbitMQ through a proxy that is cut: its relay cannot publish, so the job waits in the outbox.
   const proxy = await rabbitProxy()
   await proxy.cut()
-  const { smtp, stack } = await faultStack(t, { envFor: { api: { AMQP_URL: proxy.via(TEST_AMQP_URL) } }, cleanup: [proxy.close] })
+  const { smtp, stack } = await faultStack(t, {
+    envFor: { api: { AMQP_URL: proxy.via(TEST_AMQP_URL) } },
+    cleanup: [proxy.close],
+  })
   await stack.up('worker')
   stack.start('api')
   await stack.apiLive()
@@ -27,7 +30,13 @@ test('the api killed after committing a registration, before publishing it: the 
   const after = await readiness(stack.baseUrl)
 
   const delivered = smtp.mails.filter((m) => m.to.includes(email)).length
-  report('api-sigkill-before-publish', { accepted: 1, delivered, lost: 1 - delivered, duplicates: delivered - 1, recover_ms: recoverMs })
+  report('api-sigkill-before-publish', {
+    accepted: 1,
+    delivered,
+    lost: 1 - delivered,
+    duplicates: delivered - 1,
+    recover_ms: recoverMs,
+  })
   assert.equal(delivered, 1)
   assert.equal(after.outbox?.pending, 0)
 })

@@ -7,7 +7,6 @@ import {
   duplicates,
   eventually,
   faultStack,
- 
   PREFETCH,
   rabbitProxy,
   readiness,
@@ -25,7 +24,10 @@ test('registrations while RabbitMQ is unreachable are all accepted, and all deli
   await Promise.all([stack.up('api'), stack.up('worker')])
 
   await proxy.cut()
-  await eventually('the api notices the broker is gone', async () => (await readiness(stack.baseUrl)).broker === 'down')
+  await eventually(
+    'the api notices the broker is gone',
+    async () => (await readiness(stack.baseUrl)).broker === 'down',
+  )
   const emails = Array.from({ length: 25 }, (_, i) => address('outage', i))
   const answers = await Promise.all(emails.map((email) => stack.post('/register', { email })))
   const accepted = answers.filter((r) => r.status === 202).length
@@ -84,7 +86,14 @@ test('connections closed by the broker are re-opened and mail keeps flowing', as
   const delivered = await waitForAll(smtp, emails, 20_000)
   const lost = accepted - delivered
   const dupes = duplicates(smtp.mails)
-  report('broker-closes-connections', { closed, accepted, delivered, lost, duplicates: dupes, recover_ms: recoverMs })
+  report('broker-closes-connections', {
+    closed,
+    accepted,
+    delivered,
+    lost,
+    duplicates: dupes,
+    recover_ms: recoverMs,
+  })
   assert.equal(lost, 0)
   assert.ok(dupes <= PREFETCH, 'at most the jobs that were in flight are sent twice')
 })
@@ -112,6 +121,12 @@ test('with two broker addresses, each process fails over to whichever answers', 
   assert.ok(first.connections() >= 2, 'both processes now go through the first address')
 
   const delivered = [before, afterSwitch].filter((e) => smtp.mails.some((m) => m.to.includes(e))).length
-  report('broker-failover', { accepted: 2, delivered, lost: 2 - delivered, duplicates: duplicates(smtp.mails), recover_ms: recoverMs })
+  report('broker-failover', {
+    accepted: 2,
+    delivered,
+    lost: 2 - delivered,
+    duplicates: duplicates(smtp.mails),
+    recover_ms: recoverMs,
+  })
   assert.equal(delivered, 2)
 })

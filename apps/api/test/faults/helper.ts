@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
 import {
   type ReceivedMail,
   type StackOptions,
   startSmtpServer,
   startStack,
   startTcpProxy,
-  TEST_AMQP_URL,
   type TcpProxy,
+  TEST_AMQP_URL,
 } from '@authmail/testing'
 import pg from 'pg'
-import { promisify } from 'node:util'
 
 /** Short retries and SMTP timeouts, so every fault resolves in seconds. */
 export const RETRY_DELAYS_MS = [300, 600, 900] as const
@@ -59,7 +59,10 @@ interface FaultStackOptions extends Pick<StackOptions, 'envFor'> {
  * delays. `close` ends everything (processes, queues, proxies, database) in the
  * order that lets each part shut down cleanly; given a test context it runs in `t.after`.
  */
-export async function faultStack(t: { after(fn: () => Promise<void>): void } | null, options: FaultStackOptions = {}) {
+export async function faultStack(
+  t: { after(fn: () => Promise<void>): void } | null,
+  options: FaultStackOptions = {},
+) {
   const db = options.databaseUrl ? undefined : await ownDatabase()
   const smtp = await startSmtpServer()
   const stack = await startStack({
@@ -125,14 +128,21 @@ export const readiness = async (baseUrl: string) =>
 
 /** The one id the `dlq list` table shows for a dead job of `reason`. */
 export function deadIdIn(listing: string, reason: string): string | undefined {
-  return listing.split('\n').find((line) => line.includes(reason))?.split(/\s+/)[0]
+  return listing
+    .split('\n')
+    .find((line) => line.includes(reason))
+    ?.split(/\s+/)[0]
 }
 
 /** `pnpm --filter @authmail/worker dlq …`, the documented operator command, on the stack's queues. */
 export async function dlq(stack: { env: Record<string, string> }, ...args: string[]) {
   const { AMQP_URL, QUEUE_PREFIX, RETRY_DELAYS_MS, PATH } = stack.env
-  const { stdout } = await promisify(execFile)('pnpm', ['-s', '--filter', '@authmail/worker', 'dlq', ...args], {
-    env: { PATH, AMQP_URL, QUEUE_PREFIX, RETRY_DELAYS_MS },
-  })
+  const { stdout } = await promisify(execFile)(
+    'pnpm',
+    ['-s', '--filter', '@authmail/worker', 'dlq', ...args],
+    {
+      env: { PATH, AMQP_URL, QUEUE_PREFIX, RETRY_DELAYS_MS },
+    },
+  )
   return stdout
 }

@@ -25,7 +25,13 @@ test('SIGTERM to a busy worker: in-flight jobs finish, it exits 0 in bounded tim
   await stack.up('worker')
   const delivered = await waitForAll(smtp, emails, 20_000)
   const dupes = duplicates(smtp.mails)
-  report('worker-sigterm', { accepted, delivered, lost: accepted - delivered, duplicates: dupes, exit_ms: exitMs })
+  report('worker-sigterm', {
+    accepted,
+    delivered,
+    lost: accepted - delivered,
+    duplicates: dupes,
+    exit_ms: exitMs,
+  })
   assert.equal(delivered, accepted)
   assert.equal(dupes, 0, 'a graceful stop acks what it sent')
 })
@@ -46,7 +52,15 @@ test('SIGTERM to the api under load: requests in flight are answered, the outbox
   const exitMs = Date.now() - stopping
   const statuses = await Promise.all(answers)
   const accepted = emails.filter((_, i) => statuses[i] === 202)
-  assert.equal(code, 0, stack.logs.api.slice(stack.logs.api.indexOf('shutting down') - 200).split('\n').filter((l) => !l.includes('"level":30,') || l.includes('shutting')).join('\n'))
+  assert.equal(
+    code,
+    0,
+    stack.logs.api
+      .slice(stack.logs.api.indexOf('shutting down') - 200)
+      .split('\n')
+      .filter((l) => !l.includes('"level":30,') || l.includes('shutting'))
+      .join('\n'),
+  )
   assert.ok(exitMs < 15_000, `exited after ${exitMs} ms`)
   assert.ok(
     statuses.every((s) => [0, 202, 503].includes(s)),

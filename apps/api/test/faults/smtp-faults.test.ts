@@ -25,7 +25,9 @@ describe('an SMTP server that misbehaves, behind the real api and worker', () =>
   let close: () => Promise<void>
 
   before(async () => {
-    ;({ smtp, stack, close } = await faultStack(null, { env: { SMTP_SOCKET_TIMEOUT_MS: String(SOCKET_TIMEOUT_MS) } }))
+    ;({ smtp, stack, close } = await faultStack(null, {
+      env: { SMTP_SOCKET_TIMEOUT_MS: String(SOCKET_TIMEOUT_MS) },
+    }))
     await Promise.all([stack.up('api'), stack.up('worker')])
     rabbit = await openTestRabbit(stack.prefix, RETRY_DELAYS_MS)
   })
@@ -35,7 +37,8 @@ describe('an SMTP server that misbehaves, behind the real api and worker', () =>
     await close?.()
   })
 
-  const register = async (email: string) => assert.equal((await stack.post('/register', { email })).status, 202)
+  const register = async (email: string) =>
+    assert.equal((await stack.post('/register', { email })).status, 202)
 
   test('421 for a while: the job waits in the retry queues and is delivered once the server recovers', async () => {
     const email = address('busy', 0)
@@ -47,7 +50,14 @@ describe('an SMTP server that misbehaves, behind the real api and worker', () =>
     const recoverMs = Date.now() - started
     const attempts = smtp.counts.rcpt - tries
 
-    report('smtp-421', { accepted: 1, delivered: 1, lost: 0, attempts, duplicates: duplicates(smtp.mails), recover_ms: recoverMs })
+    report('smtp-421', {
+      accepted: 1,
+      delivered: 1,
+      lost: 0,
+      attempts,
+      duplicates: duplicates(smtp.mails),
+      recover_ms: recoverMs,
+    })
     assert.equal(attempts, 4, 'three refusals, then the delivery')
     assert.ok(recoverMs >= RETRIES_TOTAL_MS, `waited ${recoverMs} ms: the retry delays were honoured`)
     assert.equal(await rabbit.depth(rabbit.names.dead), 0)
@@ -58,7 +68,10 @@ describe('an SMTP server that misbehaves, behind the real api and worker', () =>
     const tries = smtp.counts.rcpt
     smtp.fail('550')
     await register(email)
-    await eventually('the job reaches mail.jobs.dead', async () => (await rabbit.depth(rabbit.names.dead)) === 1)
+    await eventually(
+      'the job reaches mail.jobs.dead',
+      async () => (await rabbit.depth(rabbit.names.dead)) === 1,
+    )
     await sleep(RETRIES_TOTAL_MS + 500) // every retry queue would have sent it back by now
     const attempts = smtp.counts.rcpt - tries
     assert.equal(attempts, 1, 'a permanent refusal is not retried')
@@ -72,7 +85,13 @@ describe('an SMTP server that misbehaves, behind the real api and worker', () =>
     await smtp.waitForMail((m) => m.to.includes(email), 10_000)
 
     const delivered = smtp.mails.filter((m) => m.to.includes(email)).length
-    report('smtp-550', { accepted: 1, dead: 1, attempts, delivered_after_replay: delivered, lost: 1 - delivered })
+    report('smtp-550', {
+      accepted: 1,
+      dead: 1,
+      attempts,
+      delivered_after_replay: delivered,
+      lost: 1 - delivered,
+    })
     assert.equal(delivered, 1)
     assert.equal(await rabbit.depth(rabbit.names.dead), 0)
   })
@@ -86,7 +105,13 @@ describe('an SMTP server that misbehaves, behind the real api and worker', () =>
     await smtp.waitForMail((m) => m.to.includes(email), 15_000)
     const recoverMs = Date.now() - started
 
-    report('smtp-stall', { accepted: 1, delivered: 1, lost: 0, attempts: smtp.counts.data - datas, recover_ms: recoverMs })
+    report('smtp-stall', {
+      accepted: 1,
+      delivered: 1,
+      lost: 0,
+      attempts: smtp.counts.data - datas,
+      recover_ms: recoverMs,
+    })
     assert.equal(smtp.counts.data - datas, 2, 'the stalled try, then the retry')
     assert.ok(recoverMs >= SOCKET_TIMEOUT_MS, 'the first try waited for the timeout')
     assert.ok(recoverMs < SOCKET_TIMEOUT_MS + RETRIES_TOTAL_MS + 5000, `took ${recoverMs} ms`)
@@ -121,9 +146,33 @@ describe('an SMTP server that misbehaves, behind the real api and worker', () =>
 
     const dead = await rabbit.take(rabbit.names.dead, 2, 10_000)
     const reasons = dead.map((m) => m.properties.headers?.['x-death-reason'])
-    report('malformed-message', { malformed: 2, dead: dead.length, accepted, delivered, lost: accepted - delivered })
+    report('malformed-message', {
+      malformed: 2,
+      dead: dead.length,
+      accepted,
+      delivered,
+      lost: accepted - delivered,
+    })
     assert.deepEqual(reasons, ['invalid_message', 'invalid_message'])
     assert.equal(accepted, emails.length)
     assert.equal(delivered, emails.length)
+  })
+
+  // Last: it stops the worker, so that this test can play a consumer that dies on the job.
+  test('a job that keeps crashing its consumer is parked after the delivery limit, visible to dlq list', async () => {
+    await stack.stop('worker', 'SIGTERM')
+    await rabbit.publishJob({
+      id: 'deadbeef-0000-4000-8000-000000000000',
+      type: 'no_account',
+      email: 'poison@example.com',
+      locale: 'en',
+    })
+    let crashes = 0
+    while (crashes < 20 && (await rabbit.takeAndCrash(rabbit.names.jobs))) crashes += 1
+    await eventually('the job is parked', async () => (await rabbit.depth(rabbit.names.dead)) === 1)
+    const listing = await dlq(stack, 'list')
+    report('poison-job', { crashes, dead: 1, looping: crashes >= 20 ? 1 : 0 })
+    assert.ok(crashes > 1 && crashes < 20, `parked after ${crashes} crashed deliveries`)
+    assert.match(listing, /deadbeef-0000-4000-8000-000000000000\s+no_account\s+delivery_limit/)
   })
 })
