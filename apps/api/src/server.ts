@@ -18,6 +18,8 @@ const server = Fastify({
   requestIdHeader: 'x-request-id',
   genReqId: () => randomUUID(),
   trustProxy: false,
+  // Opening PGlite compiles WebAssembly and may run initdb: slower than Fastify's 10 s default on a busy machine.
+  pluginTimeout: 60_000,
 })
 let closing = false
 // Fastify's close drops only the keep-alive connections idle at that moment; one whose request

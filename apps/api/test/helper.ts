@@ -69,7 +69,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   })
-  const server = Fastify({ logger: { level: env.LOG_LEVEL } })
+  const server = Fastify({ logger: { level: env.LOG_LEVEL }, pluginTimeout: 60_000 })
   const db = databaseUrl ? undefined : await freshPglite()
   await server.register(app, { env, now: options.now, db })
   await server.ready()

@@ -78,8 +78,10 @@ for (const store of stores()) {
         const paused = await post(api, email, PASSWORD)
         assert.equal(paused.statusCode, 429)
         assert.equal(errorCode(paused), 'AUTH_TOO_MANY_ATTEMPTS')
-        assert.equal(paused.json().error.details.retry_after_seconds, 30)
-        assert.equal(paused.headers['retry-after'], '30')
+        // The first pause is 30 s from the fifth attempt; a slow machine may have used a second of it.
+        const wait = paused.json().error.details.retry_after_seconds
+        assert.ok(wait >= 28 && wait <= 30, String(wait))
+        assert.equal(paused.headers['retry-after'], String(wait))
       }
       // Another address is not affected.
       await createUser(api, 'dave@example.com')
