@@ -88,6 +88,8 @@ async function runTests(files: string[], concurrency: number): Promise<Counts> {
       ...[
         '--import',
         'tsx',
+        '--import',
+        './scripts/test-exit-guard.ts',
         '--test',
         `--test-concurrency=${concurrency}`,
         `--test-timeout=${FILE_TIMEOUT_MS}`,

@@ -59,6 +59,20 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
   })
 }
 
+/**
+ * What to close before a test's api closes. Consumers must stop before the
+ * topology is deleted: a consumer whose queue vanishes reconnects and
+ * declares it again, leaving queues behind.
+ */
+const closeFirst = new WeakMap<FastifyInstance, (() => Promise<void>)[]>()
+
+/** Runs `close` when the test ends, before `api` closes and its queues are deleted. */
+export function closeBeforeApi(t: TestContext, api: FastifyInstance, close: () => Promise<void>) {
+  const closers = closeFirst.get(api)
+  if (closers) closers.push(close)
+  else t.after(close)
+}
+
 /** Builds the api without listening (tests use `inject`), on its own database and queue prefix. */
 export async function build(t: TestContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const store = options.store ?? 'pglite'
@@ -73,7 +87,9 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
   const db = databaseUrl ? undefined : await freshPglite()
   await server.register(app, { env, now: options.now, db })
   await server.ready()
+  closeFirst.set(server, [])
   t.after(async () => {
+    for (const close of closeFirst.get(server) ?? []) await close()
     await server.close()
     if (!options.prefix) await deleteTestTopology(prefix).catch(() => {})
   })
@@ -101,7 +117,7 @@ export async function collectJobs(t: TestContext, api: FastifyInstance) {
     },
     { prefetch: 50 },
   )
-  t.after(() => broker.close())
+  closeBeforeApi(t, api, () => broker.close())
   return {
     jobs,
     /** Resolves when `count` jobs arrived (or rejects after the timeout). */

@@ -3,7 +3,7 @@ import type { TestContext } from 'node:test'
 import { createBroker } from '@authmail/broker'
 import { type MailReceipt, MailReceiptSchema } from '@authmail/contracts'
 import type { FastifyInstance } from 'fastify'
-import { AMQP_URL } from './helper.ts'
+import { AMQP_URL, closeBeforeApi } from './helper.ts'
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} }
 
@@ -56,7 +56,7 @@ export async function receiptSender(t: TestContext, api: FastifyInstance) {
   })
   broker.start()
   await broker.whenConnected()
-  t.after(() => broker.close())
+  closeBeforeApi(t, api, () => broker.close())
 
   return async function deliver(
     job: { id?: string; type?: string; userId: string; email: string; credentialVersion: number },
