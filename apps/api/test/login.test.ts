@@ -69,6 +69,34 @@ for (const store of stores()) {
       assert.equal(errorCode(wrong), 'AUTH_INVALID_CREDENTIALS')
     })
 
+    test('an unconfirmed account gets a session that can only read its status and enter the code', async (t) => {
+      const api = await build(t, { store })
+      const user = await createUser(api, 'limited@example.com', { verified: false })
+      const answer = await post(api, 'limited@example.com', PASSWORD)
+      const { details } = (answer.json() as { error: { details: Record<string, unknown> } }).error
+      assert.equal(details.token_type, 'Bearer')
+      assert.equal(details.expires_in, api.env.ACCESS_TOKEN_TTL)
+      const headers = { authorization: `Bearer ${details.verification_token}` }
+
+      const me = await api.inject({ method: 'GET', url: '/me', headers })
+      assert.equal(me.statusCode, 200)
+      assert.equal((me.json() as { email: string }).email, 'limited@example.com')
+      const code = await api.inject({
+        method: 'POST',
+        url: '/verify-email/code',
+        headers,
+        payload: { code: '000000' },
+      })
+      assert.equal(code.statusCode, 400, 'the code route takes the limited session')
+      const patch = await api.inject({ method: 'PATCH', url: '/me', headers, payload: { display_name: 'x' } })
+      assert.equal(patch.statusCode, 403)
+      assert.equal(errorCode(patch), 'AUTH_EMAIL_NOT_VERIFIED')
+
+      await api.db.query('UPDATE users SET email_verified_at = now() WHERE id = $1', [user.id])
+      const later = await api.inject({ method: 'PATCH', url: '/me', headers, payload: { display_name: 'x' } })
+      assert.equal(errorCode(later), 'AUTH_SESSION_EXPIRED', 'still limited after confirming: sign in again')
+    })
+
     test('failed sign-ins are slowed per address, known or not, even for the right password', async (t) => {
       const clock = movableClock()
       const api = await build(t, { store, now: clock.now })

@@ -12,6 +12,8 @@ export interface TokenClaims {
   ver: number
   email?: string
   role?: string
+  /** Access tokens only: `email_verification` limits a session to confirming the address. */
+  scope?: string
   iat: number
   exp: number
 }
@@ -61,7 +63,7 @@ export function createTokens(options: TokensOptions) {
 
   function sign(
     purpose: TokenPurpose,
-    claims: { sub: string; ver: number; email?: string; role?: string },
+    claims: { sub: string; ver: number; email?: string; role?: string; scope?: string },
   ): SignedToken {
     const jti = randomUUID()
     const iat = Math.floor(now() / 1000)

@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler: a valid access token of an account that still has the same credentials. */
     authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>
+    /** preHandler like `authenticate` that also takes the limited session of an unconfirmed account. */
+    authenticateUnconfirmed(request: FastifyRequest, reply: FastifyReply): Promise<void>
     /** preHandler after `authenticate`: the user must be an admin. */
     requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>
   }
@@ -15,6 +17,12 @@ declare module 'fastify' {
     user: User | null
   }
 }
+
+/**
+ * The scope of the session an unconfirmed account gets at login: enough to
+ * read its own status (`GET /me`) and to enter the code from the mail.
+ */
+export const EMAIL_VERIFICATION_SCOPE = 'email_verification'
 
 /**
  * Bearer access tokens (JWT, purpose `access`). A token minted before the last
@@ -26,7 +34,10 @@ export default fp(
     const { tokens, users, db } = app
     app.decorateRequest('user', null)
 
-    app.decorate('authenticate', async (request: FastifyRequest) => {
+    async function authenticate(
+      request: FastifyRequest,
+      { allowUnconfirmed }: { allowUnconfirmed: boolean },
+    ) {
       const header = request.headers.authorization ?? ''
       const match = /^Bearer\s+(\S+)$/i.exec(header)
       if (!match?.[1]) throw new AppError('AUTH_UNAUTHENTICATED')
@@ -41,8 +52,19 @@ export default fp(
       }
       const user = await users.findById(db, claims.sub)
       if (!user || user.credential_version !== claims.ver) throw new AppError('AUTH_INVALID_TOKEN')
+      // A limited session stays limited: once the address is confirmed, the user signs in again.
+      if (claims.scope === EMAIL_VERIFICATION_SCOPE && !allowUnconfirmed) {
+        throw new AppError(user.email_verified_at ? 'AUTH_SESSION_EXPIRED' : 'AUTH_EMAIL_NOT_VERIFIED')
+      }
       request.user = user
-    })
+    }
+
+    app.decorate('authenticate', (request: FastifyRequest) =>
+      authenticate(request, { allowUnconfirmed: false }),
+    )
+    app.decorate('authenticateUnconfirmed', (request: FastifyRequest) =>
+      authenticate(request, { allowUnconfirmed: true }),
+    )
 
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       if (request.user?.role !== 'admin') throw new AppError('AUTH_FORBIDDEN')

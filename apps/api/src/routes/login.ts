@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { EmailSchema } from '../lib/email.ts'
 import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
+import { EMAIL_VERIFICATION_SCOPE } from '../plugins/auth.ts'
 import { ipRateLimit } from './rate-limit.ts'
 
 export const LoginBodySchema = z.object({
@@ -15,10 +16,12 @@ export const LoginBodySchema = z.object({
  * POST /login. A wrong password and an unknown address get the same 401 body
  * after the same work (an unknown address is checked against a dummy hash).
  * Only once the password is right does an unconfirmed account learn that it
- * must confirm its address first, so that answer reveals nothing to a guesser.
+ * must confirm its address first, so that answer reveals nothing to a guesser;
+ * it comes with a `verification_token`, a session limited to `GET /me` and
+ * `POST /verify-email/code`, so a single-page app can take the mailed code.
  */
 const login: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, sessions, loginThrottle, env } = app
+  const { db, users, sessions, loginThrottle, tokens, env } = app
 
   app.post(
     '/login',
@@ -37,7 +40,17 @@ const login: FastifyPluginAsyncZod = async (app) => {
       if (!user || !correct) throw new AppError('AUTH_INVALID_CREDENTIALS')
 
       await loginThrottle.clear(db, email)
-      if (!user.email_verified_at) throw new AppError('AUTH_EMAIL_NOT_VERIFIED')
+      if (!user.email_verified_at) {
+        // No full session yet, but one that can confirm the address with the mailed code.
+        const { token } = tokens.sign('access', {
+          sub: user.id,
+          ver: user.credential_version,
+          scope: EMAIL_VERIFICATION_SCOPE,
+        })
+        throw new AppError('AUTH_EMAIL_NOT_VERIFIED', {
+          details: { verification_token: token, token_type: 'Bearer', expires_in: env.ACCESS_TOKEN_TTL },
+        })
+      }
       return db.transaction((tx) => sessions.start(tx, user))
     },
   )

@@ -10,9 +10,10 @@ export const ProfilePatchSchema = z.object({
 
 /** GET /me and PATCH /me: the signed-in user's own profile, with the state of their e-mail verification. */
 const me: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, deliveries, authenticate } = app
+  const { db, users, deliveries, authenticate, authenticateUnconfirmed } = app
 
-  app.get('/me', { preHandler: authenticate }, async (request) => {
+  // An unconfirmed account's limited session may read its status (was the mail sent, when can it resend).
+  app.get('/me', { preHandler: authenticateUnconfirmed }, async (request) => {
     const user = signedIn(request)
     return userView(user, await deliveries.statusFor(db, user.id))
   })

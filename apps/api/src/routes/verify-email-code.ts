@@ -25,7 +25,11 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/verify-email/code',
-    { schema: { body: BodySchema }, preHandler: app.authenticate, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: { body: BodySchema },
+      preHandler: app.authenticateUnconfirmed,
+      config: { rateLimit: ipRateLimit(env) },
+    },
     async (request, reply) => {
       const userId = (request.user as NonNullable<typeof request.user>).id
       const outcome = await db.transaction(async (tx): Promise<AppError | { email: string }> => {
