@@ -32,8 +32,9 @@ describe('tokens', () => {
     )
     const decoded = jwt.decode(token, { complete: true })
     assert.equal(decoded?.header.typ, 'authmail-reset-password+jwt')
-    assert.equal((decoded?.payload as { aud: string }).aud, 'authmail:reset_password')
-    assert.equal((decoded?.payload as { iss: string }).iss, issuer)
+    const body = decoded?.payload as { aud: string; iss: string }
+    assert.equal(body.aud, 'authmail:reset_password')
+    assert.equal(body.iss, issuer)
     assert.equal(expiresAt.getTime(), (claims.exp as number) * 1000)
     assert.equal(claims.exp - claims.iat, 30)
   })
@@ -84,8 +85,16 @@ describe('tokens', () => {
       exp: Math.floor(Date.now() / 1000) + 60,
     }
     const opts = { issuer, audience: 'authmail:access', header: { typ: 'authmail-access+jwt' } }
-    const none = jwt.sign(payload, '', { ...opts, algorithm: 'none' })
-    const hs512 = jwt.sign(payload, SECRET, { ...opts, algorithm: 'HS512' } as jwt.SignOptions)
+    const none = jwt.sign(payload, null, {
+      ...opts,
+      algorithm: 'none',
+      header: { alg: 'none', typ: 'authmail-access+jwt' },
+    })
+    const hs512 = jwt.sign(payload, SECRET, {
+      ...opts,
+      algorithm: 'HS512',
+      header: { alg: 'HS512', typ: 'authmail-access+jwt' },
+    })
     assert.equal(
       reasonOf(() => tokens.verify(none, 'access')),
       'invalid',
