@@ -34,6 +34,11 @@ for (const store of stores()) {
       assert.ok(reminder?.type === 'unverified_reminder')
       assert.equal(reminder.userId, late.id)
       assert.equal(reminder.credentialVersion, late.credential_version)
+      assert.equal(
+        reminder.linkPurpose,
+        'set_password',
+        'registered without a password: the reminder sets one',
+      )
       // The TTL after creation, but never less than its last quarter after the reminder.
       const { rows } = await api.db.query<{ at: Date }>(
         'SELECT unverified_reminder_sent_at AS at FROM users WHERE id = $1',

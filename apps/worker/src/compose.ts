@@ -59,13 +59,16 @@ export function createComposer(env: ComposeEnv, tokens: Tokens) {
         return { ...emails.resetPassword[locale](data), token }
       }
       case 'unverified_reminder': {
-        const { signed, token } = mint('verify_email', job)
+        const confirm = job.linkPurpose === 'verify_email'
+        const { signed, token } = mint(job.linkPurpose, job)
         const deleteAt = new Date(job.deleteAt)
         // Past the deletion there is nothing left to confirm, whatever the token says.
         const expiresAt = signed.expiresAt < deleteAt ? signed.expiresAt : deleteAt
-        const url = link('/verify-email', signed.token)
-        const code = tokens.code(signed.jti)
-        const data = { email, url, expiresAt, ttlSeconds: env.VERIFY_EMAIL_TTL, code, deleteAt }
+        const url = link(confirm ? '/verify-email' : '/set-password', signed.token)
+        // Only a confirmation link has a code; a set-password link needs the page anyway.
+        const code = confirm ? tokens.code(signed.jti) : null
+        const ttlSeconds = confirm ? env.VERIFY_EMAIL_TTL : env.SET_PASSWORD_TTL
+        const data = { email, url, expiresAt, ttlSeconds, code, deleteAt }
         return { ...emails.unverifiedReminder[locale](data), token }
       }
       case 'account_exists':

@@ -94,6 +94,7 @@ export function job<T extends MailJob['type']>(
     userId: randomUUID(),
     credentialVersion: 3,
     deleteAt: new Date(Date.now() + 3_600_000).toISOString(),
+    linkPurpose: 'verify_email',
   }
   return { ...base, ...fields } as Extract<MailJob, { type: T }>
 }

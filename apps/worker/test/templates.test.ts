@@ -86,6 +86,16 @@ test('the reminder states the deletion date and never promises a link past it', 
   assert.match(mail.text, /\b\d{6}\b/, 'it carries a code')
 })
 
+test('the reminder of an account without a password links to set one, without a code', () => {
+  const mail = compose(job('unverified_reminder', { linkPurpose: 'set_password' } as Partial<MailJob>))
+  assert.equal(mail.token?.purpose, 'set_password')
+  const { url, token } = linkIn(mail.text)
+  assert.equal(url.pathname, '/set-password')
+  assert.equal(tokens.verify(token, 'set_password').jti, mail.token?.jti)
+  assert.doesNotMatch(mail.text, /\b\d{6}\b/, 'no code: the page sets the password and confirms')
+  assert.match(mail.html, /Set your password/)
+})
+
 test('verification mails carry the code of their own token', () => {
   const mail = compose(job('verify_email'))
   assert.ok(mail.token)

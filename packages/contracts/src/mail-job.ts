@@ -40,13 +40,18 @@ export const PasswordChangedJobSchema = z.object({
   userId: z.uuid(),
 })
 
-/** An unverified account will be deleted soon; the mail carries a fresh verification link. */
+/**
+ * An unverified account will be deleted soon; the mail carries a fresh link:
+ * to confirm the address, or to set a password for an account registered
+ * without one (setting it confirms the address too).
+ */
 export const UnverifiedReminderJobSchema = z.object({
   ...base,
   type: z.literal('unverified_reminder'),
   userId: z.uuid(),
   credentialVersion: z.number().int().nonnegative(),
   deleteAt: z.iso.datetime(),
+  linkPurpose: z.enum(['verify_email', 'set_password']).default('verify_email'),
 })
 
 export const MailJobSchema = z.discriminatedUnion('type', [
@@ -69,7 +74,7 @@ export function linkPurposeOf(job: MailJob): LinkPurpose | null {
     case 'reset_password':
       return job.type
     case 'unverified_reminder':
-      return 'verify_email'
+      return job.linkPurpose
     default:
       return null
   }

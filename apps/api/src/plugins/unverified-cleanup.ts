@@ -75,12 +75,13 @@ async function remind(tx: Queryable, outbox: CleanupDeps['outbox'], at: string, 
     locale: 'en' | 'ru'
     credential_version: number
     delete_at: Date
+    has_password: boolean
   }>(
     `UPDATE users SET unverified_reminder_sent_at = $1::timestamptz WHERE id IN (
        SELECT id FROM users WHERE ${UNVERIFIED} AND unverified_reminder_sent_at IS NULL
           AND created_at <= $1::timestamptz - make_interval(secs => $2::float8)
         ORDER BY created_at LIMIT ${BATCH})
-     RETURNING id, email, locale, credential_version,
+     RETURNING id, email, locale, credential_version, password_hash IS NOT NULL AS has_password,
        greatest(created_at + make_interval(secs => $3::float8), $1::timestamptz + make_interval(secs => $4::float8)) AS delete_at`,
     [at, ttlSeconds * REMINDER_AT, ttlSeconds, ttlSeconds * (1 - REMINDER_AT)],
   )
@@ -93,6 +94,7 @@ async function remind(tx: Queryable, outbox: CleanupDeps['outbox'], at: string, 
       userId: user.id,
       credentialVersion: user.credential_version,
       deleteAt: new Date(user.delete_at).toISOString(),
+      linkPurpose: user.has_password ? 'verify_email' : 'set_password',
     })
   }
   return rows.length

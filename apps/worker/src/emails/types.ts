@@ -36,7 +36,8 @@ export interface NoAccountData {
 export type PasswordChangedData = AccountExistsData
 
 export interface UnverifiedReminderData extends LinkData {
-  code: string
+  /** Null when the link sets a password (an account registered without one). */
+  code: string | null
   deleteAt: Date
 }
 

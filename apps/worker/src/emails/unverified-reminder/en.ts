@@ -10,11 +10,13 @@ export const en = (d: UnverifiedReminderData): RenderedMail =>
     paragraphs: [
       `The account ${d.email} has not been confirmed. It will be deleted on ${formatDate(d.deleteAt, 'en')} unless you confirm the address.`,
     ],
-    action: { label: 'Confirm address', url: d.url },
+    action: { label: d.code ? 'Confirm address' : 'Set your password', url: d.url },
     fallbackLabel: 'If the button does not work, open this link:',
-    code: { label: 'Or enter this code where you signed up:', value: d.code },
+    code: d.code ? { label: 'Or enter this code where you signed up:', value: d.code } : undefined,
     notes: [
-      `The link and the code expire on ${formatDate(d.expiresAt, 'en')}.`,
+      d.code
+        ? `The link and the code expire on ${formatDate(d.expiresAt, 'en')}.`
+        : `Setting a password confirms the address. The link expires on ${formatDate(d.expiresAt, 'en')}.`,
       'If you did not sign up, ignore this e-mail and the account will be removed.',
     ],
   })

@@ -10,11 +10,13 @@ export const ru = (d: UnverifiedReminderData): RenderedMail =>
     paragraphs: [
       `Аккаунт ${d.email} не подтверждён. Он будет удалён ${formatDate(d.deleteAt, 'ru')}, если вы не подтвердите адрес.`,
     ],
-    action: { label: 'Подтвердить адрес', url: d.url },
+    action: { label: d.code ? 'Подтвердить адрес' : 'Задать пароль', url: d.url },
     fallbackLabel: 'Если кнопка не работает, откройте ссылку:',
-    code: { label: 'Или введите этот код там, где регистрировались:', value: d.code },
+    code: d.code ? { label: 'Или введите этот код там, где регистрировались:', value: d.code } : undefined,
     notes: [
-      `Ссылка и код действуют до ${formatDate(d.expiresAt, 'ru')}.`,
+      d.code
+        ? `Ссылка и код действуют до ${formatDate(d.expiresAt, 'ru')}.`
+        : `Пароль подтвердит и адрес. Ссылка действует до ${formatDate(d.expiresAt, 'ru')}.`,
       'Если вы не регистрировались, проигнорируйте письмо — аккаунт будет удалён.',
     ],
   })
