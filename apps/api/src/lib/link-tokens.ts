@@ -11,11 +11,11 @@ export interface CheckedLink {
 }
 
 /**
- * Everything that makes a link token usable, short of consuming it: a valid
- * signature for one of `purposes`, an account that still exists at the same
- * address and credential version, and a jti not used before.
+ * A link token's signature, purpose and expiry, then its account: still there,
+ * at the address the mail went to. Whether it was used is the caller's next
+ * step ({@link assertUnused}), so each link can order its own answers.
  */
-export async function checkLinkToken(
+export async function readLinkToken(
   deps: { tokens: Tokens; users: Users },
   q: Queryable,
   token: string,
@@ -33,18 +33,31 @@ export async function checkLinkToken(
   }
   const user = await deps.users.findById(q, claims.sub, { forUpdate })
   if (!user) throw new AppError('AUTH_USER_NOT_FOUND')
+  // A link acts on the address it was mailed to, not on whatever the account holds now.
   if (claims.email && claims.email.toLowerCase() !== user.email.toLowerCase()) {
     throw new AppError('AUTH_INVALID_TOKEN')
-  }
-  if (claims.ver !== user.credential_version || (await isUsed(q, claims.jti))) {
-    throw new AppError('AUTH_TOKEN_USED')
   }
   return { claims, user }
 }
 
-async function isUsed(q: Queryable, jti: string): Promise<boolean> {
-  const { rows } = await q.query('SELECT 1 FROM used_tokens WHERE jti = $1', [jti])
-  return rows.length > 0
+/** Refuses a token already consumed, or minted before the user's last password change. */
+export async function assertUnused(q: Queryable, { claims, user }: CheckedLink): Promise<void> {
+  if (claims.ver !== user.credential_version) throw new AppError('AUTH_TOKEN_USED')
+  const { rows } = await q.query('SELECT 1 FROM used_tokens WHERE jti = $1', [claims.jti])
+  if (rows.length > 0) throw new AppError('AUTH_TOKEN_USED')
+}
+
+/** Everything that makes a link token usable, short of consuming it. */
+export async function checkLinkToken(
+  deps: { tokens: Tokens; users: Users },
+  q: Queryable,
+  token: string,
+  purposes: readonly TokenPurpose[],
+  options: { forUpdate?: boolean } = {},
+): Promise<CheckedLink> {
+  const link = await readLinkToken(deps, q, token, purposes, options)
+  await assertUnused(q, link)
+  return link
 }
 
 /** Marks the token used, in the caller's transaction; throws if a concurrent request was first. */

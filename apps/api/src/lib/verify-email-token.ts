@@ -1,7 +1,8 @@
-import { type TokenClaims, TokenError, type Tokens } from '@authmail/tokens'
+import type { Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
 import type { createUsers, User } from '../plugins/users.ts'
+import { assertUnused, type CheckedLink, readLinkToken } from './link-tokens.ts'
 
 type Users = ReturnType<typeof createUsers>
 
@@ -17,28 +18,13 @@ export async function checkVerifyToken(
   q: Queryable,
   token: string,
   { forUpdate = false } = {},
-): Promise<{ claims: TokenClaims; user: User }> {
-  let claims: TokenClaims
-  try {
-    claims = deps.tokens.verify(token, 'verify_email')
-  } catch (error) {
-    if (error instanceof TokenError) {
-      throw new AppError(error.reason === 'expired' ? 'AUTH_TOKEN_EXPIRED' : 'AUTH_INVALID_TOKEN')
-    }
-    throw error
+): Promise<CheckedLink> {
+  const link = await readLinkToken(deps, q, token, ['verify_email'], { forUpdate })
+  if (link.user.email_verified_at) {
+    throw new AppError('AUTH_EMAIL_ALREADY_VERIFIED', { details: { email: link.user.email } })
   }
-  const user = await deps.users.findById(q, claims.sub, { forUpdate })
-  if (!user) throw new AppError('AUTH_USER_NOT_FOUND')
-  // The link confirms the address it was mailed to, not whatever the account holds now.
-  if (claims.email && claims.email.toLowerCase() !== user.email.toLowerCase()) {
-    throw new AppError('AUTH_INVALID_TOKEN')
-  }
-  if (user.email_verified_at)
-    throw new AppError('AUTH_EMAIL_ALREADY_VERIFIED', { details: { email: user.email } })
-  if (claims.ver !== user.credential_version) throw new AppError('AUTH_TOKEN_USED')
-  const { rows } = await q.query('SELECT 1 FROM used_tokens WHERE jti = $1', [claims.jti])
-  if (rows.length > 0) throw new AppError('AUTH_TOKEN_USED')
-  return { claims, user }
+  await assertUnused(q, link)
+  return link
 }
 
 /** Marks the address confirmed and the token (link or code) used, in the caller's transaction. */

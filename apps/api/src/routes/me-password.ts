@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { changePassword } from '../lib/password-change.ts'
 import { PasswordSchema } from '../lib/password-schema.ts'
 import { signedIn } from '../lib/user-view.ts'
 import { hashPassword, verifyPassword } from '../passwords/passwords.ts'
@@ -52,14 +52,7 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
 
       const passwordHash = await hashPassword(new_password)
       const pair = await db.transaction(async (tx) => {
-        const updated = await users.setPassword(tx, user.id, passwordHash)
-        const notice = {
-          id: randomUUID(),
-          type: 'password_changed',
-          email: updated.email,
-          locale: updated.locale,
-        } as const
-        await outbox.add(tx, { ...notice, userId: updated.id }, request.id)
+        const updated = await changePassword({ users, outbox }, tx, user.id, passwordHash, request.id)
         return sessions.start(tx, updated)
       })
       relay.kick()

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
@@ -6,6 +5,7 @@ import { checkLinkToken, consumeLinkToken } from '../lib/link-tokens.ts'
 import { pickLocale } from '../lib/locale.ts'
 import { pageStrings } from '../lib/page-strings.ts'
 import { renderPage, wantsPage } from '../lib/pages.ts'
+import { changePassword } from '../lib/password-change.ts'
 import { PasswordSchema } from '../lib/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from './rate-limit.ts'
@@ -62,15 +62,7 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
             forUpdate: true,
           })
           await consumeLinkToken(tx, claims)
-          const updated = await users.setPassword(tx, user.id, passwordHash)
-          const notice = {
-            id: randomUUID(),
-            type: 'password_changed',
-            email: updated.email,
-            locale: updated.locale,
-          } as const
-          await outbox.add(tx, { ...notice, userId: updated.id }, request.id)
-          return updated
+          return changePassword({ users, outbox }, tx, user.id, passwordHash, request.id)
         })
         relay.kick()
         if (!page) return reply.send({ message: 'Password set', email: updated.email })

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto'
+import type { Queryable } from '../db/driver.ts'
+import type { createOutbox } from '../plugins/outbox.ts'
+import type { createUsers, User } from '../plugins/users.ts'
+
+/**
+ * Every way a password changes (a mailed link, or the signed-in user) ends the
+ * same: new hash, credential version bumped, sessions revoked, and a
+ * "your password was changed" notice queued in the same transaction.
+ */
+export async function changePassword(
+  deps: { users: ReturnType<typeof createUsers>; outbox: ReturnType<typeof createOutbox> },
+  tx: Queryable,
+  userId: string,
+  passwordHash: string,
+  requestId: string,
+): Promise<User> {
+  const updated = await deps.users.setPassword(tx, userId, passwordHash)
+  await deps.outbox.add(
+    tx,
+    {
+      id: randomUUID(),
+      type: 'password_changed',
+      email: updated.email,
+      locale: updated.locale,
+      userId: updated.id,
+    },
+    requestId,
+  )
+  return updated
+}
