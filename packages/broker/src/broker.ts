@@ -9,55 +9,11 @@ import amqp, {
   type Options,
 } from 'amqplib'
 import { type BrowsedMessage, browseQueue } from './browse.ts'
+import { confirmPublish } from './confirm.ts'
+import { consumeOn } from './consumer.ts'
 import { assertTopology } from './topology.ts'
+import { type BrokerOptions, type Consumer, type MessageHandler, PublishError } from './types.ts'
 import { backoffMs, displayUrl, withHeartbeat } from './urls.ts'
-
-export interface BrokerLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
-  debug(obj: object, msg?: string): void
-}
-
-export interface BrokerOptions {
-  urls: string[]
-  /** Prefix of every exchange and queue name (tests use it to stay apart). */
-  prefix?: string
-  /** Delays of the retry queues; tests shorten them (the queue names say the delay). */
-  retryDelaysMs?: readonly number[]
-  /** Shown in the broker's connection list. */
-  name: string
-  logger: BrokerLogger
-  heartbeatSeconds?: number
-  /** How long a publish waits for the broker's confirm before it counts as failed. */
-  confirmTimeoutMs?: number
-  /** How long one connection attempt may take (a host that swallows packets must not stall the loop). */
-  connectTimeoutMs?: number
-  /** Pause before a message whose handler threw goes back to its queue. */
-  handlerRetryDelayMs?: number
-}
-
-/** A publish that was not confirmed: broker away, nacked, unroutable or timed out. */
-export class PublishError extends Error {
-  override name = 'PublishError'
-}
-
-export type MessageHandler = (message: ConsumeMessage, settle: Settle) => Promise<void>
-
-/** Acknowledges on the channel the message came from, if that channel still lives. */
-export interface Settle {
-  ack(): void
-  /** Back to the queue at once: only for messages this process will not handle (shutdown). */
-  requeue(): void
-}
-
-interface Consumer {
-  queue: string
-  prefetch: number
-  handler: MessageHandler
-  channel?: Channel
-  tag?: string
-}
 
 const UNREACHABLE_HINT =
   'start one with `rabbitmq-server -detached` (Debian package rabbitmq-server) or `docker compose up -d rabbitmq`'
@@ -146,60 +102,13 @@ export function createBroker(options: BrokerOptions) {
     loop = connectLoop()
   }
 
-  async function startConsumer(conn: ChannelModel, consumer: Consumer) {
-    const channel = await conn.createChannel()
-    watch(conn, channel, `consumer channel of ${consumer.queue}`)
-    await channel.prefetch(consumer.prefetch)
-    const settle = (message: ConsumeMessage): Settle => ({
-      // A delivery tag belongs to its channel; after a reconnect the broker redelivers instead.
-      ack: () => consumer.channel === channel && channel.ack(message),
-      requeue: () => consumer.channel === channel && channel.nack(message, false, true),
+  const startConsumer = (conn: ChannelModel, consumer: Consumer) =>
+    consumeOn(conn, consumer, {
+      logger,
+      inFlight,
+      watch: (channel) => watch(conn, channel, `consumer channel of ${consumer.queue}`),
+      handlerRetryDelayMs: options.handlerRetryDelayMs ?? 1000,
     })
-    const { consumerTag } = await channel.consume(consumer.queue, (message) => {
-      if (!message) {
-        // The broker cancelled us (queue deleted, leader moved) but kept the channel open:
-        // closing it turns that into the usual rebuild, which consumes again.
-        logger.warn({ queue: consumer.queue }, 'RabbitMQ cancelled the consumer; rebuilding')
-        channel.close().catch(() => {})
-        return
-      }
-      const work = consumer.handler(message, settle(message)).catch(async (error) => {
-        // Left unacked it would hold a prefetch slot until the connection drops; a quorum
-        // queue counts the redelivery, so its delivery limit still parks a message that always fails.
-        logger.error({ err: error, queue: consumer.queue }, 'message handler failed; returning the message')
-        await sleep(options.handlerRetryDelayMs ?? 1000)
-        settle(message).requeue()
-      })
-      inFlight.add(work)
-      work.finally(() => inFlight.delete(work))
-    })
-    consumer.channel = channel
-    consumer.tag = consumerTag
-  }
-
-  function confirmed(send: (done: (error: unknown) => void) => void, messageId: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new PublishError(`no confirm within ${confirmTimeoutMs} ms`)),
-        confirmTimeoutMs,
-      )
-      try {
-        send((error) => {
-          clearTimeout(timer)
-          const wasReturned = returned.delete(messageId)
-          if (error) reject(new PublishError(`broker refused the message: ${String(error)}`))
-          else if (wasReturned) reject(new PublishError('message was unroutable (returned by the broker)'))
-          else resolve()
-        })
-      } catch (error) {
-        // amqplib throws at once on a channel that is already closing.
-        clearTimeout(timer)
-        reject(
-          new PublishError(`could not publish: ${error instanceof Error ? error.message : String(error)}`),
-        )
-      }
-    })
-  }
 
   type PublishOptions = Options.Publish & { messageId: string }
 
@@ -232,9 +141,11 @@ export function createBroker(options: BrokerOptions) {
     publish(routingKey: string, content: Buffer | object, opts: PublishOptions): Promise<void> {
       const channel = publisher
       if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
-      return confirmed(
+      return confirmPublish(
         (done) => channel.publish(names.exchange, routingKey, body(content), publishOptions(opts), done),
         opts.messageId,
+        returned,
+        confirmTimeoutMs,
       )
     },
 
@@ -242,9 +153,11 @@ export function createBroker(options: BrokerOptions) {
     sendToQueue(queue: string, content: Buffer | object, opts: PublishOptions): Promise<void> {
       const channel = publisher
       if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
-      return confirmed(
+      return confirmPublish(
         (done) => channel.sendToQueue(queue, body(content), publishOptions(opts), done),
         opts.messageId,
+        returned,
+        confirmTimeoutMs,
       )
     },
 

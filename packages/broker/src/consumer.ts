@@ -1,0 +1,45 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib'
+import type { BrokerLogger, Consumer, Settle } from './types.ts'
+
+interface ConsumeDeps {
+  logger: BrokerLogger
+  /** Handlers under way, so close() can let them finish. */
+  inFlight: Set<Promise<void>>
+  /** Turns a close of this channel into a rebuild of the connection. */
+  watch(channel: Channel): void
+  handlerRetryDelayMs: number
+}
+
+/** Opens a channel for `consumer` on `conn` and starts consuming; records channel and tag on it. */
+export async function consumeOn(conn: ChannelModel, consumer: Consumer, deps: ConsumeDeps): Promise<void> {
+  const { logger, inFlight } = deps
+  const channel = await conn.createChannel()
+  deps.watch(channel)
+  await channel.prefetch(consumer.prefetch)
+  const settle = (message: ConsumeMessage): Settle => ({
+    // A delivery tag belongs to its channel; after a reconnect the broker redelivers instead.
+    ack: () => consumer.channel === channel && channel.ack(message),
+    requeue: () => consumer.channel === channel && channel.nack(message, false, true),
+  })
+  const { consumerTag } = await channel.consume(consumer.queue, (message) => {
+    if (!message) {
+      // The broker cancelled us (queue deleted, leader moved) but kept the channel open:
+      // closing it turns that into the usual rebuild, which consumes again.
+      logger.warn({ queue: consumer.queue }, 'RabbitMQ cancelled the consumer; rebuilding')
+      channel.close().catch(() => {})
+      return
+    }
+    const work = consumer.handler(message, settle(message)).catch(async (error) => {
+      // Left unacked it would hold a prefetch slot until the connection drops; a quorum
+      // queue counts the redelivery, so its delivery limit still parks a message that always fails.
+      logger.error({ err: error, queue: consumer.queue }, 'message handler failed; returning the message')
+      await sleep(deps.handlerRetryDelayMs)
+      settle(message).requeue()
+    })
+    inFlight.add(work)
+    work.finally(() => inFlight.delete(work))
+  })
+  consumer.channel = channel
+  consumer.tag = consumerTag
+}

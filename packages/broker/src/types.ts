@@ -1,0 +1,48 @@
+import type { Channel, ConsumeMessage } from 'amqplib'
+
+export interface BrokerLogger {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+  debug(obj: object, msg?: string): void
+}
+
+export interface BrokerOptions {
+  urls: string[]
+  /** Prefix of every exchange and queue name (tests use it to stay apart). */
+  prefix?: string
+  /** Delays of the retry queues; tests shorten them (the queue names say the delay). */
+  retryDelaysMs?: readonly number[]
+  /** Shown in the broker's connection list. */
+  name: string
+  logger: BrokerLogger
+  heartbeatSeconds?: number
+  /** How long a publish waits for the broker's confirm before it counts as failed. */
+  confirmTimeoutMs?: number
+  /** How long one connection attempt may take (a host that swallows packets must not stall the loop). */
+  connectTimeoutMs?: number
+  /** Pause before a message whose handler threw goes back to its queue. */
+  handlerRetryDelayMs?: number
+}
+
+/** A publish that was not confirmed: broker away, nacked, unroutable or timed out. */
+export class PublishError extends Error {
+  override name = 'PublishError'
+}
+
+export type MessageHandler = (message: ConsumeMessage, settle: Settle) => Promise<void>
+
+/** Acknowledges on the channel the message came from, if that channel still lives. */
+export interface Settle {
+  ack(): void
+  /** Back to the queue at once: only for messages this process will not handle (shutdown). */
+  requeue(): void
+}
+
+export interface Consumer {
+  queue: string
+  prefetch: number
+  handler: MessageHandler
+  channel?: Channel
+  tag?: string
+}
