@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type TopologyNames, topologyNames } from '@authmail/contracts'
 import amqp, {
@@ -59,7 +60,8 @@ export function createBroker(options: BrokerOptions) {
 
   async function open(url: string): Promise<void> {
     const conn = await amqp.connect(withHeartbeat(url, options.heartbeatSeconds ?? 10), {
-      clientProperties: { connection_name: options.name },
+      // Host and pid tell instances apart in the broker's connection list.
+      clientProperties: { connection_name: `${options.name} ${hostname()} pid ${process.pid}` },
       timeout: options.connectTimeoutMs ?? 10_000,
     })
     try {

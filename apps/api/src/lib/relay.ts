@@ -78,14 +78,19 @@ export function createRelay(options: RelayOptions) {
     return confirmed.length
   }
 
+  let failing = false
+
   async function drain(): Promise<void> {
     do {
       again = false
       while (options.canPublish()) {
         const n = await pass().catch((error: unknown) => {
-          log.warn({ err: error }, 'outbox relay pass failed; will retry')
+          // Once per outage: while the database is away every sweep fails the same way.
+          if (!failing) log.warn({ err: error }, 'outbox relay pass failed; retrying every sweep')
+          failing = true
           return -1
         })
+        if (n >= 0) failing = false
         if (n <= 0) break
       }
     } while (again && options.canPublish())
