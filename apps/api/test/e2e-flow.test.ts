@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  type LaunchedBrowser,
-  launchBrowser,
-  type ReceivedMail,
-  type Stack,
-  startSmtpServer,
-  startStack,
-  type TestSmtpServer,
-} from '@authmail/testing'
+import { describe, test } from 'node:test'
+import { type ReceivedMail, useRealStack } from '@authmail/testing'
 
 /** The link the mail carries, from its HTML part (the button a person clicks). */
 function linkIn(mail: ReceivedMail, path: string): string {
@@ -21,24 +13,10 @@ function linkIn(mail: ReceivedMail, path: string): string {
 const to = (address: string) => (mail: ReceivedMail) => mail.to.includes(address)
 
 describe('the whole flow on real processes: register → RabbitMQ → worker → TLS mail → browser', () => {
-  let smtp: TestSmtpServer
-  let stack: Stack
-  let browser: LaunchedBrowser
-
-  before(async () => {
-    smtp = await startSmtpServer({ mode: 'starttls' })
-    stack = await startStack({ smtp })
-    await Promise.all([stack.up('api'), stack.up('worker')])
-    browser = await launchBrowser()
-  })
-
-  after(async () => {
-    await browser?.close()
-    await stack?.close()
-    await smtp?.close()
-  })
+  const real = useRealStack()
 
   test('register, set the password in Chromium, then recover and set a new one', async () => {
+    const { smtp, stack, browser } = real
     const email = `e2e-${Date.now()}@example.com`
     const res = await stack.post('/register', { email })
     assert.equal(res.status, 202)
@@ -88,9 +66,17 @@ describe('the whole flow on real processes: register → RabbitMQ → worker →
     await page.waitForSelector('h1')
     assert.equal(await page.textContent('h1'), 'Your password is set')
     await page.close()
+
+    // The new password signs in; the first one no longer does.
+    const signIn = (password: string) => stack.post('/login', { email, password })
+    assert.equal((await signIn('correct horse battery staple')).status, 401)
+    const session = await signIn('a different but long passphrase')
+    assert.equal(session.status, 200)
+    assert.equal(((await session.json()) as { token_type: string }).token_type, 'Bearer')
   })
 
   test('recover-password for an unknown address answers the same and mails "no account here"', async () => {
+    const { smtp, stack } = real
     const known = `known-${Date.now()}@example.com`
     await stack.post('/register', { email: known })
     await smtp.waitForMail(to(known), 15_000)

@@ -1,36 +1,13 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  type LaunchedBrowser,
-  launchBrowser,
-  STACK_SECRET,
-  type Stack,
-  startSmtpServer,
-  startStack,
-  type TestSmtpServer,
-} from '@authmail/testing'
-import { createTokens } from '@authmail/tokens'
+import { describe, test } from 'node:test'
+import { useRealStack } from '@authmail/testing'
 import type { VerificationStatus } from '../src/plugins/deliveries.ts'
 
 describe('verification on real processes: the worker mails link and code, its receipt drives GET /me', () => {
-  let smtp: TestSmtpServer
-  let stack: Stack
-  let browser: LaunchedBrowser
-
-  before(async () => {
-    smtp = await startSmtpServer({ mode: 'starttls' })
-    stack = await startStack({ smtp, databaseUrl: process.env.E2E_DATABASE_URL })
-    await Promise.all([stack.up('api'), stack.up('worker')])
-    browser = await launchBrowser()
-  })
-
-  after(async () => {
-    await browser?.close()
-    await stack?.close()
-    await smtp?.close()
-  })
+  const real = useRealStack()
 
   test('register with a password → mail with code → GET /me says sent → the code confirms → the link says already confirmed', async () => {
+    const { smtp, stack, browser } = real
     const email = `code-${Date.now()}@example.com`
     const res = await stack.post('/api/v1/auth/register', { email, password: 'a fine long passphrase' })
     assert.equal(res.status, 202)
@@ -39,18 +16,14 @@ describe('verification on real processes: the worker mails link and code, its re
     const link = /(https?:\/\/\S+\/verify-email\?token=\S+)/.exec(mail.parsed.text ?? '')?.[1]
     assert.ok(code && link, `no code or link in:\n${mail.parsed.text}`)
 
-    // POST /login refuses unconfirmed accounts, so an access token signed with the stack's secret stands in.
-    const tokens = createTokens({
-      secret: STACK_SECRET,
-      issuer: stack.baseUrl,
-      ttl: { set_password: 60, verify_email: 60, reset_password: 60, access: 60 },
-    })
-    const claims = JSON.parse(
-      Buffer.from(new URL(link).searchParams.get('token')?.split('.')[1] ?? '', 'base64url').toString(),
-    )
-    const auth = {
-      authorization: `Bearer ${tokens.sign('access', { sub: claims.sub, ver: claims.ver }).token}`,
+    // The right password of an unconfirmed account gets a session limited to /me and the code.
+    const login = await stack.post('/api/v1/auth/login', { email, password: 'a fine long passphrase' })
+    assert.equal(login.status, 403)
+    const { error } = (await login.json()) as {
+      error: { code: string; details: { verification_token: string } }
     }
+    assert.equal(error.code, 'AUTH_EMAIL_NOT_VERIFIED')
+    const auth = { authorization: `Bearer ${error.details.verification_token}` }
 
     // The receipt travels worker → RabbitMQ → api a moment after the mail.
     let status: VerificationStatus | null | undefined

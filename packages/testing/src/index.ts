@@ -1,6 +1,7 @@
 export * from './browser.ts'
 export * from './ca.ts'
 export * from './rabbit.ts'
+export * from './real-stack.ts'
 export type { FaultCode, FaultStage } from './smtp-faults.ts'
 export * from './smtp-server.ts'
 export * from './stack.ts'
