@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { test } from 'node:test'
 import { loggerOptions } from '@authmail/logger'
+import { deleteTestTopology } from '@authmail/testing'
 import Fastify from 'fastify'
 import app from '../src/app.ts'
 import { testEnv } from './helper.ts'
@@ -17,11 +18,13 @@ test('verification tokens never reach the logs, in the query or in the path', as
     },
   })
   const api = Fastify({ logger: { ...loggerOptions('info', 'api'), stream } })
-  await api.register(app, {
-    env: testEnv({ QUEUE_PREFIX: `test.${randomUUID().slice(0, 8)}.`, LOG_LEVEL: 'info' }),
-  })
+  const prefix = `test.${randomUUID().slice(0, 8)}.`
+  await api.register(app, { env: testEnv({ QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' }) })
   await api.ready()
-  t.after(() => api.close())
+  t.after(async () => {
+    await api.close()
+    await deleteTestTopology(prefix)
+  })
 
   const user = await createUser(api, 'quiet@example.com')
   const { token } = verifyToken(api, user)
