@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import type { FastifyInstance } from 'fastify'
 import { build, collectJobs, stores } from './helper.ts'
+
+const recover = (api: FastifyInstance, email: string) =>
+  api.inject({ method: 'POST', url: '/recover-password', payload: { email } })
 
 for (const store of stores()) {
   describe(`recover-password (${store})`, () => {
@@ -9,16 +13,8 @@ for (const store of stores()) {
       const collector = await collectJobs(t, api)
       await api.inject({ method: 'POST', url: '/register', payload: { email: 'known@example.com' } })
       await collector.waitFor(1)
-      const known = await api.inject({
-        method: 'POST',
-        url: '/recover-password',
-        payload: { email: 'known@example.com' },
-      })
-      const unknown = await api.inject({
-        method: 'POST',
-        url: '/recover-password',
-        payload: { email: 'other@example.com' },
-      })
+      const known = await recover(api, 'known@example.com')
+      const unknown = await recover(api, 'other@example.com')
       assert.equal(known.statusCode, 202)
       assert.equal(unknown.statusCode, 202)
       assert.equal(known.body, unknown.body)
@@ -38,16 +34,8 @@ for (const store of stores()) {
     test('a second request inside the cooldown answers the same and sends no second mail', async (t) => {
       const api = await build(t, { store })
       const collector = await collectJobs(t, api)
-      const first = await api.inject({
-        method: 'POST',
-        url: '/recover-password',
-        payload: { email: 'flood@example.com' },
-      })
-      const second = await api.inject({
-        method: 'POST',
-        url: '/recover-password',
-        payload: { email: 'FLOOD@example.com' },
-      })
+      const first = await recover(api, 'flood@example.com')
+      const second = await recover(api, 'FLOOD@example.com')
       assert.equal(first.body, second.body)
       await collector.waitFor(1)
       await new Promise((r) => setTimeout(r, 500))
@@ -94,11 +82,7 @@ for (const store of stores()) {
       })
       assert.equal(bad.statusCode, 400)
       assert.equal(bad.json().error.code, 'MALFORMED_JSON')
-      const invalid = await api.inject({
-        method: 'POST',
-        url: '/recover-password',
-        payload: { email: 'not-an-address' },
-      })
+      const invalid = await recover(api, 'not-an-address')
       assert.equal(invalid.statusCode, 422)
       assert.deepEqual(
         { code: invalid.json().error.code, field: invalid.json().error.field },
