@@ -4,6 +4,10 @@
  * (killed brokers, stalled SMTP servers) run afterwards, one at a time, so they
  * do not disturb the rest; everything else runs two files at a time.
  *
+ * A file with a failed test is run once more, alone: if it passes then, it is
+ * reported as FLAKY (the run passes, the line says which file to fix); if it
+ * fails again, the run fails.
+ *
  * Without DATABASE_URL the database tests run on PGlite only; CI (.ci/run) sets
  * it so they also run against PostgreSQL.
  */
@@ -14,14 +18,16 @@ import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-// A file that runs longer than this (or never exits) fails instead of holding CI until its deadline.
-const FILE_TIMEOUT_MS = 10 * 60 * 1000
+// A file (or test) that runs longer than this, or never exits, fails instead of holding CI.
+const FILE_TIMEOUT_MS = 4 * 60 * 1000
 
 interface Counts {
   passed: number
   failed: number
   skipped: number
   ok: boolean
+  /** Files with a failed or cancelled test. */
+  failedFiles: string[]
 }
 
 const args = process.argv.slice(2)
@@ -46,10 +52,10 @@ console.log(
 const runs: Counts[] = []
 const regular = all.filter((file) => !isFault(file))
 const faults = all.filter(isFault)
-if (regular.length) runs.push(await runTests(regular, 2))
+if (regular.length) runs.push(await withOneRetry(await runTests(regular, 2)))
 if (faults.length) {
   console.log(`\nFault tests (test/faults/), one file at a time`)
-  runs.push(await runTests(faults, 1))
+  runs.push(await withOneRetry(await runTests(faults, 1)))
 }
 
 const sum = (key: 'passed' | 'failed' | 'skipped') => runs.reduce((total, run) => total + run[key], 0)
@@ -113,5 +119,42 @@ async function runTests(files: string[], concurrency: number): Promise<Counts> {
     failed,
     skipped: count('skipped') + count('todo'),
     ok: code === 0 && failed === 0,
+    failedFiles: failedFilesIn(report),
+  }
+}
+
+/** The test files named in the `location:` of every `not ok` block of a TAP report. */
+function failedFilesIn(report: string): string[] {
+  const files = new Set<string>()
+  let inFailure = false
+  for (const line of report.split('\n')) {
+    if (/^\s*not ok /.test(line)) inFailure = true
+    else if (/^\s*ok /.test(line)) inFailure = false
+    const location = inFailure ? /^\s*location: '(.+?\.test\.ts):\d+:\d+'/.exec(line) : null
+    if (location?.[1]) files.add(relative(root, location[1]).split(sep).join('/'))
+  }
+  return [...files].sort()
+}
+
+/**
+ * Runs the files that failed once more, alone. A file that passes then is
+ * named as flaky, loudly, so it gets fixed; one that fails again fails the
+ * run. The counts are the first run's, with the retried files' results
+ * replacing their failures.
+ */
+async function withOneRetry(first: Counts): Promise<Counts> {
+  if (first.ok || first.failedFiles.length === 0) return first
+  console.log(`\nRetrying once, one at a time: ${first.failedFiles.join(', ')}`)
+  const retry = await runTests(first.failedFiles, 1)
+  for (const file of first.failedFiles) {
+    const flaky = !retry.failedFiles.includes(file) && retry.ok
+    console.log(flaky ? `FLAKY: ${file} failed, then passed when run again` : `FAILED again: ${file}`)
+  }
+  return {
+    passed: first.passed + Math.max(0, first.failed - retry.failed),
+    failed: retry.failed,
+    skipped: first.skipped,
+    ok: retry.ok,
+    failedFiles: retry.failedFiles,
   }
 }
