@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { EmailSchema } from '../lib/email.ts'
 import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
-import { EMAIL_VERIFICATION_SCOPE } from '../plugins/auth.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { EMAIL_VERIFICATION_SCOPE } from '../sessions/auth.ts'
+import { EmailSchema } from '../users/email.ts'
 
 export const LoginBodySchema = z.object({
   email: EmailSchema,

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { changePassword } from '../lib/password-change.ts'
-import { PasswordSchema } from '../lib/password-schema.ts'
-import { signedIn } from '../lib/user-view.ts'
+import { changePassword } from '../passwords/change-password.ts'
+import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword, verifyPassword } from '../passwords/passwords.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { signedIn } from '../users/user-view.ts'
 
 const BodySchema = z.object({
   current_password: z

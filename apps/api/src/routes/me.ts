@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { updateUser } from '../lib/user-queries.ts'
-import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../lib/user-view.ts'
+import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../users/user-view.ts'
+import { updateUser } from '../users/users-repository.ts'
 
 export const ProfilePatchSchema = z.object({
   display_name: DisplayNameSchema.optional(),

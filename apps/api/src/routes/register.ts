@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { EmailSchema } from '../lib/email.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { PasswordSchema } from '../lib/password-schema.ts'
+import { pickLocale } from '../locale.ts'
+import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { EmailSchema } from '../users/email.ts'
 
 export const RegisterBodySchema = z.object({
   email: EmailSchema,

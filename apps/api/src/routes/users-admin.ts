@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { decodeCursor, encodeCursor, isUuid } from '../lib/user-cursor.ts'
-import { deleteUser, listUsers, lockAdmins, updateUser } from '../lib/user-queries.ts'
-import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../lib/user-view.ts'
+import { decodeCursor, encodeCursor, isUuid } from '../users/user-cursor.ts'
+import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../users/user-view.ts'
+import { deleteUser, listUsers, lockAdmins, updateUser } from '../users/users-repository.ts'
 
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),

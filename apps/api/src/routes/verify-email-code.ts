@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { confirmEmail } from '../lib/verify-email-token.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { confirmEmail } from '../verification/verify-email-token.ts'
 
 /** DESIGN §5: a code is 6 digits, so it gets few tries before a new mail is needed. */
 export const MAX_CODE_ATTEMPTS = 5

@@ -2,7 +2,7 @@ import type { MailJob } from '@authmail/contracts'
 import { REQUEST_ID_HEADER } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
-import { createRelay } from '../lib/relay.ts'
+import { createRelay } from './relay.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/driver.ts'
-import type { User } from '../plugins/users.ts'
+import type { User } from './users.ts'
 
 export interface UserPatch {
   display_name?: string | null

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Tokens } from '@authmail/tokens'
 import fp from 'fastify-plugin'
 import type { Db, Queryable } from '../db/driver.ts'
-import type { User } from './users.ts'
+import type { User } from '../users/users.ts'
 
 /** What login, refresh and a password change answer with. */
 export interface TokenPair {

@@ -1,7 +1,7 @@
 import { type TokenClaims, TokenError, type TokenPurpose, type Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
-import type { createUsers, User } from '../plugins/users.ts'
+import type { createUsers, User } from '../users/users.ts'
 
 type Users = ReturnType<typeof createUsers>
 

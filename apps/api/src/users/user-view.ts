@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import type { VerificationStatus } from '../deliveries/deliveries.ts'
 import { AppError } from '../errors.ts'
-import type { VerificationStatus } from '../plugins/deliveries.ts'
-import type { User } from '../plugins/users.ts'
+import type { User } from './users.ts'
 
 /** A display name as people type it: trimmed, and empty means "none". */
 export const DisplayNameSchema = z

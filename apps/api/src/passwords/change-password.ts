@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../db/driver.ts'
-import type { createOutbox } from '../plugins/outbox.ts'
-import type { createUsers, User } from '../plugins/users.ts'
+import type { createOutbox } from '../outbox/outbox.ts'
+import type { createUsers, User } from '../users/users.ts'
 
 /**
  * Every way a password changes (a mailed link, or the signed-in user) ends the

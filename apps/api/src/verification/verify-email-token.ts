@@ -1,8 +1,8 @@
 import type { Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
-import type { createUsers, User } from '../plugins/users.ts'
-import { assertUnused, type CheckedLink, readLinkToken } from './link-tokens.ts'
+import { assertUnused, type CheckedLink, readLinkToken } from '../link-tokens/link-tokens.ts'
+import type { createUsers, User } from '../users/users.ts'
 
 type Users = ReturnType<typeof createUsers>
 

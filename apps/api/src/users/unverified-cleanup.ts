@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { Db, Queryable } from '../db/driver.ts'
-import type { createOutbox } from './outbox.ts'
+import type { createOutbox } from '../outbox/outbox.ts'
 
 /** Any constant distinct from the migration lock: one api instance cleans at a time. */
 export const CLEANUP_LOCK = 716_003

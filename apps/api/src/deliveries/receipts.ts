@@ -1,7 +1,7 @@
 import { type MailReceipt, MailReceiptSchema } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
-import { receiptsRecorded } from '../lib/metrics.ts'
+import { receiptsRecorded } from '../metrics.ts'
 
 /** Stores a receipt once (redeliveries are idempotent); a deleted user's receipt keeps no link to them. */
 export async function recordReceipt(q: Queryable, receipt: MailReceipt): Promise<void> {
