@@ -28,11 +28,7 @@ const login: FastifyPluginAsyncZod = async (app) => {
     { schema: { body: LoginBodySchema }, config: { rateLimit: ipRateLimit(env) } },
     async (request, reply) => {
       const { email, password } = request.body
-      const slot = await loginThrottle.attempt(db, email)
-      if (!slot.allowed) {
-        reply.header('retry-after', String(slot.waitSeconds))
-        throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { details: { retry_after_seconds: slot.waitSeconds } })
-      }
+      await loginThrottle.guard(db, email, reply)
 
       const user = await users.findByEmail(db, email)
       const hash = user?.password_hash ?? (await dummyHash())

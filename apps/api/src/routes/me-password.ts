@@ -31,11 +31,7 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const user = signedIn(request)
       const { current_password, new_password } = request.body
-      const slot = await loginThrottle.attempt(db, user.email)
-      if (!slot.allowed) {
-        reply.header('retry-after', String(slot.waitSeconds))
-        throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { details: { retry_after_seconds: slot.waitSeconds } })
-      }
+      await loginThrottle.guard(db, user.email, reply)
       if (!user.password_hash || !(await verifyPassword(user.password_hash, current_password))) {
         throw new AppError('AUTH_INVALID_CREDENTIALS', {
           field: 'current_password',

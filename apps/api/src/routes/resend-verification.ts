@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
@@ -8,6 +7,7 @@ import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EmailSchema } from '../users/email.ts'
+import { queueConfirmation } from '../verification/confirmation-mail.ts'
 
 const BodySchema = z.object({ email: EmailSchema, locale: z.string().optional() })
 
@@ -36,10 +36,7 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         if (!slot.allowed) return slot
         const user = await users.findByEmail(tx, email)
         if (!user || user.email_verified_at) return slot
-        // No password yet: the set-password link is what confirms such an account.
-        const type = user.password_hash ? ('verify_email' as const) : ('set_password' as const)
-        const job = { id: randomUUID(), type, email: user.email, locale: user.locale, userId: user.id }
-        await outbox.add(tx, { ...job, credentialVersion: user.credential_version }, request.id)
+        await queueConfirmation(outbox, tx, user, request.id)
         return slot
       })
       relay.kick()

@@ -32,7 +32,7 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
           const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params['*'], {
             forUpdate: true,
           })
-          await confirmEmail(tx, user, claims)
+          await confirmEmail(users, tx, user, claims)
           return user
         })
         if (!page) return reply.send({ message: 'Email verified successfully', email: confirmed.email })

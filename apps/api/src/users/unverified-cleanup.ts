@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
-import type { Db, Queryable } from '../db/driver.ts'
-import type { createOutbox } from '../outbox/outbox.ts'
+import type { Db } from '../db/driver.ts'
+import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
+import type { Outbox } from '../outbox/outbox.ts'
+import type { Sessions } from '../sessions/sessions.ts'
+import type { Users } from './users-repository.ts'
 
 /** Any constant distinct from the migration lock: one api instance cleans at a time. */
 export const CLEANUP_LOCK = 716_003
@@ -13,7 +16,10 @@ const BATCH = 500
 
 export interface CleanupDeps {
   db: Db
-  outbox: ReturnType<typeof createOutbox>
+  users: Users
+  outbox: Outbox
+  sessions: Pick<Sessions, 'pruneExpired'>
+  loginThrottle: Pick<LoginThrottle, 'prune'>
   ttlSeconds: number
   now: () => number
 }
@@ -25,8 +31,6 @@ export interface CleanupResult {
   deleted: number
 }
 
-const UNVERIFIED = `email_verified_at IS NULL AND role <> 'admin'`
-
 /**
  * One pass: remind accounts unconfirmed for 75% of UNVERIFIED_ACCOUNT_TTL
  * (recorded, so once), delete those past the TTL whose reminder has been out
@@ -36,8 +40,8 @@ const UNVERIFIED = `email_verified_at IS NULL AND role <> 'admin'`
  * on PGlite's single connection as on PostgreSQL, and is released on commit.
  */
 export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> {
-  const { db, outbox, ttlSeconds, now } = deps
-  const at = new Date(now()).toISOString()
+  const { db, users, outbox, sessions, loginThrottle, ttlSeconds, now } = deps
+  const rule = { at: new Date(now()).toISOString(), ttlSeconds, reminderAt: REMINDER_AT, batch: BATCH }
   return db.transaction(async (tx) => {
     const { rows: lock } = await tx.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_xact_lock($1) AS locked',
@@ -45,59 +49,24 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
     )
     if (!lock[0]?.locked) return { ran: false, reminded: 0, deleted: 0 }
 
-    const reminded = await remind(tx, outbox, at, ttlSeconds)
-    const { rows: gone } = await tx.query<{ id: string }>(
-      `DELETE FROM users WHERE id IN (
-         SELECT id FROM users WHERE ${UNVERIFIED} AND unverified_reminder_sent_at IS NOT NULL
-            AND greatest(created_at + make_interval(secs => $2::float8),
-                         unverified_reminder_sent_at + make_interval(secs => $3::float8)) <= $1::timestamptz
-          LIMIT ${BATCH})
-       RETURNING id`,
-      [at, ttlSeconds, ttlSeconds * (1 - REMINDER_AT)],
-    )
-    // Refresh tokens and deliveries go by cascade; used link tokens have no foreign key.
-    if (gone.length > 0)
-      await tx.query('DELETE FROM used_tokens WHERE user_id = ANY($1::uuid[])', [gone.map((r) => r.id)])
-    await tx.query(`DELETE FROM refresh_tokens WHERE expires_at <= $1::timestamptz`, [at])
-    await tx.query(
-      `DELETE FROM login_throttle WHERE last_attempt_at <= $1::timestamptz - interval '1 day'
-          AND (locked_until IS NULL OR locked_until <= $1::timestamptz)`,
-      [at],
-    )
-    return { ran: true, reminded, deleted: gone.length }
+    const reminded = await users.markReminded(tx, rule)
+    for (const user of reminded) {
+      await outbox.add(tx, {
+        id: randomUUID(),
+        type: 'unverified_reminder',
+        email: user.email,
+        locale: user.locale,
+        userId: user.id,
+        credentialVersion: user.credential_version,
+        deleteAt: new Date(user.delete_at).toISOString(),
+        linkPurpose: user.has_password ? 'verify_email' : 'set_password',
+      })
+    }
+    const deleted = await users.deleteUnverified(tx, rule)
+    await sessions.pruneExpired(tx)
+    await loginThrottle.prune(tx)
+    return { ran: true, reminded: reminded.length, deleted: deleted.length }
   })
-}
-
-async function remind(tx: Queryable, outbox: CleanupDeps['outbox'], at: string, ttlSeconds: number) {
-  const { rows } = await tx.query<{
-    id: string
-    email: string
-    locale: 'en' | 'ru'
-    credential_version: number
-    delete_at: Date
-    has_password: boolean
-  }>(
-    `UPDATE users SET unverified_reminder_sent_at = $1::timestamptz WHERE id IN (
-       SELECT id FROM users WHERE ${UNVERIFIED} AND unverified_reminder_sent_at IS NULL
-          AND created_at <= $1::timestamptz - make_interval(secs => $2::float8)
-        ORDER BY created_at LIMIT ${BATCH})
-     RETURNING id, email, locale, credential_version, password_hash IS NOT NULL AS has_password,
-       greatest(created_at + make_interval(secs => $3::float8), $1::timestamptz + make_interval(secs => $4::float8)) AS delete_at`,
-    [at, ttlSeconds * REMINDER_AT, ttlSeconds, ttlSeconds * (1 - REMINDER_AT)],
-  )
-  for (const user of rows) {
-    await outbox.add(tx, {
-      id: randomUUID(),
-      type: 'unverified_reminder',
-      email: user.email,
-      locale: user.locale,
-      userId: user.id,
-      credentialVersion: user.credential_version,
-      deleteAt: new Date(user.delete_at).toISOString(),
-      linkPurpose: user.has_password ? 'verify_email' : 'set_password',
-    })
-  }
-  return rows.length
 }
 
 declare module 'fastify' {
@@ -109,10 +78,11 @@ declare module 'fastify' {
 /** Runs the cleanup every minute on every instance; the lock makes all but one skip. */
 export default fp(
   async (app) => {
-    const { db, outbox, relay, env, now } = app
+    const { db, users, outbox, sessions, loginThrottle, relay, env, now } = app
     const log = app.log.child({ component: 'unverified-cleanup' })
     const runOnce = async () => {
-      const result = await runCleanupOnce({ db, outbox, ttlSeconds: env.UNVERIFIED_ACCOUNT_TTL, now })
+      const ttlSeconds = env.UNVERIFIED_ACCOUNT_TTL
+      const result = await runCleanupOnce({ db, users, outbox, sessions, loginThrottle, ttlSeconds, now })
       if (result.reminded > 0) relay.kick()
       if (result.reminded + result.deleted > 0) log.info(result, 'unverified accounts reminded or deleted')
       return result
@@ -133,5 +103,8 @@ export default fp(
       await running
     })
   },
-  { name: 'unverified-cleanup', dependencies: ['env', 'db', 'outbox'] },
+  {
+    name: 'unverified-cleanup',
+    dependencies: ['env', 'db', 'users', 'outbox', 'sessions', 'login-throttle'],
+  },
 )
