@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import formbody from '@fastify/formbody'
-import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import view from '@fastify/view'
@@ -13,7 +12,6 @@ import type { Db } from './db/driver.ts'
 import deliveries from './deliveries/deliveries.ts'
 import receipts from './deliveries/receipts.ts'
 import type { Env } from './env.ts'
-import { AppError } from './errors.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
 import outbox from './outbox/outbox.ts'
 import { registerPageHeaders } from './pages/render.ts'
@@ -21,6 +19,7 @@ import brokerPlugin from './plugins/broker.ts'
 import db from './plugins/db.ts'
 import envPlugin from './plugins/env.ts'
 import errorHandler from './plugins/error-handler.ts'
+import { registerRateLimit } from './plugins/rate-limit.ts'
 import tokens from './plugins/tokens.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
@@ -59,11 +58,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     layout: 'layout.ejs',
   })
   await registerPageHeaders(fastify)
-  await fastify.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError('RATE_LIMITED', { details: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
-  })
+  await registerRateLimit(fastify)
   await fastify.register(swagger, {
     openapi: { info: { title: 'authmail', version: '0.1.0' } },
     transform: jsonSchemaTransform,
