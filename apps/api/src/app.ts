@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import formbody from '@fastify/formbody'
-import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import view from '@fastify/view'
@@ -8,30 +7,31 @@ import ejs from 'ejs'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import cooldowns from './cooldowns/cooldowns.ts'
 import type { Db } from './db/driver.ts'
+import deliveries from './deliveries/deliveries.ts'
+import receipts from './deliveries/receipts.ts'
 import type { Env } from './env.ts'
-import { AppError } from './errors.ts'
-import adminBootstrap from './plugins/admin-bootstrap.ts'
-import auth from './plugins/auth.ts'
+import loginThrottle from './login-throttle/login-throttle.ts'
+import outbox from './outbox/outbox.ts'
+import { registerPageHeaders } from './pages/render.ts'
 import brokerPlugin from './plugins/broker.ts'
-import cooldowns from './plugins/cooldowns.ts'
 import db from './plugins/db.ts'
-import deliveries from './plugins/deliveries.ts'
 import envPlugin from './plugins/env.ts'
 import errorHandler from './plugins/error-handler.ts'
-import loginThrottle from './plugins/login-throttle.ts'
-import outbox from './plugins/outbox.ts'
-import receipts from './plugins/receipts.ts'
-import sessions from './plugins/sessions.ts'
+import { registerRateLimit } from './plugins/rate-limit.ts'
 import tokens from './plugins/tokens.ts'
-import unverifiedCleanup from './plugins/unverified-cleanup.ts'
-import users from './plugins/users.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
 import health from './routes/health.ts'
 import recoverPasswordPage from './routes/recover-password-page.ts'
 import setPasswordPage from './routes/set-password-page.ts'
 import verifyEmailPage from './routes/verify-email-page.ts'
+import auth from './sessions/auth.ts'
+import sessions from './sessions/sessions.ts'
+import adminBootstrap from './users/admin-bootstrap.ts'
+import unverifiedCleanup from './users/unverified-cleanup.ts'
+import users from './users/users.ts'
 
 export interface AppOptions {
   env: Env
@@ -57,11 +57,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     root: join(import.meta.dirname, 'views'),
     layout: 'layout.ejs',
   })
-  await fastify.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError('RATE_LIMITED', { details: { retry_after_seconds: Math.ceil(context.ttl / 1000) } }),
-  })
+  await registerPageHeaders(fastify)
+  await registerRateLimit(fastify)
   await fastify.register(swagger, {
     openapi: { info: { title: 'authmail', version: '0.1.0' } },
     transform: jsonSchemaTransform,
@@ -76,8 +73,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(auth)
   await fastify.register(cooldowns)
   await fastify.register(outbox)
-  await fastify.register(receipts)
   await fastify.register(deliveries)
+  await fastify.register(receipts)
   await fastify.register(sessions)
   await fastify.register(loginThrottle)
   await fastify.register(adminBootstrap)

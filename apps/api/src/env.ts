@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { BrokerEnvSchema } from '@authmail/broker'
 import { list, loadEnv, logLevel, seconds, secret, workspaceRoot, z } from '@authmail/config'
+import { LocaleSchema } from '@authmail/contracts'
 import { passwordProblem } from './passwords/passwords.ts'
 
 /** Everything the api reads from the environment (DESIGN §8); nothing else reads process.env. */
@@ -37,7 +38,7 @@ export const EnvSchema = BrokerEnvSchema.extend({
       if (problem) ctx.addIssue({ code: 'custom', message: problem })
     })
     .optional(),
-  DEFAULT_LOCALE: z.enum(['en', 'ru']).default('en'),
+  DEFAULT_LOCALE: LocaleSchema.default('en'),
   /** Requests per minute per client IP on the routes that send mail or check passwords. */
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Largest accepted request body, in bytes. */

@@ -4,10 +4,13 @@
  */
 export const ERRORS = {
   VALIDATION_ERROR: [422, 'The request is not valid'],
+  BAD_REQUEST: [400, 'The request could not be understood; check its method, headers and body'],
   MALFORMED_JSON: [400, 'The request body is not valid JSON'],
   PAYLOAD_TOO_LARGE: [413, 'The request body is too large'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Send the body as application/json or a form'],
   NOT_FOUND: [404, 'Nothing here'],
+  METHOD_NOT_ALLOWED: [405, 'This method is not allowed here'],
+  NOT_ACCEPTABLE: [406, 'This resource cannot answer in a format the request accepts'],
   RATE_LIMITED: [429, 'Too many requests; try again later'],
   SERVICE_UNAVAILABLE: [503, 'The service is briefly unavailable; try again shortly'],
   INTERNAL: [500, 'Something went wrong on our side'],
@@ -57,6 +60,3 @@ export class AppError extends Error {
     return { error: { code: this.code, message: this.message, field: this.field, details: this.details } }
   }
 }
-
-export const appError = (code: ErrorCode, options?: ConstructorParameters<typeof AppError>[1]) =>
-  new AppError(code, options)

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { hashPassword } from '../src/passwords/passwords.ts'
-import type { TokenPair } from '../src/plugins/sessions.ts'
-import type { User } from '../src/plugins/users.ts'
+import type { TokenPair } from '../src/sessions/sessions.ts'
+import type { User } from '../src/users/users-repository.ts'
 
 /** Shared by the account tests: one argon2 hash per process keeps them fast. */
 export const PASSWORD = 'tangerine-orbit-47-lantern'

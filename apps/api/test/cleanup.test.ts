@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import pg from 'pg'
-import { CLEANUP_LOCK } from '../src/plugins/unverified-cleanup.ts'
+import { CLEANUP_LOCK } from '../src/users/unverified-cleanup.ts'
 import { createUser, movableClock } from './account-fixtures.ts'
 import { build, collectJobs, freshDatabase, stores } from './helper.ts'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { useRealStack } from '@authmail/testing'
-import type { VerificationStatus } from '../src/plugins/deliveries.ts'
+import type { VerificationStatus } from '../src/deliveries/deliveries.ts'
 
 describe('verification on real processes: the worker mails link and code, its receipt drives GET /me', () => {
   const real = useRealStack()

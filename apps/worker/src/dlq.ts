@@ -1,4 +1,4 @@
-import { createBroker } from '@authmail/broker'
+import { brokerFromEnv } from '@authmail/broker'
 import { exitOnConfigError } from '@authmail/config'
 import { loggerOptions } from '@authmail/logger'
 import pino from 'pino'
@@ -26,13 +26,7 @@ const logger = pino(
   loggerOptions(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, 'dlq'),
   pino.destination(2),
 )
-const broker = createBroker({
-  urls: env.AMQP_URL,
-  prefix: env.QUEUE_PREFIX,
-  retryDelaysMs: env.RETRY_DELAYS_MS,
-  name: 'authmail-dlq',
-  logger,
-})
+const broker = brokerFromEnv(env, { name: 'authmail-dlq', logger })
 
 function table(rows: DeadLetter[]): string {
   const lines = [

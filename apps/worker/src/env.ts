@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { BrokerEnvSchema } from '@authmail/broker'
 import { loadEnv, logLevel, seconds, secret, urlWith, z } from '@authmail/config'
+import { LocaleSchema } from '@authmail/contracts'
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
@@ -36,7 +37,7 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   SET_PASSWORD_TTL: seconds(86_400),
   RESET_PASSWORD_TTL: seconds(3_600),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
-  DEFAULT_LOCALE: z.enum(['en', 'ru']).default('en'),
+  DEFAULT_LOCALE: LocaleSchema.default('en'),
   WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(16),
   WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds(15_000),
 }).superRefine((env, ctx) => {

@@ -1,6 +1,6 @@
-import { createBroker } from '@authmail/broker'
+import { brokerFromEnv } from '@authmail/broker'
 import type { Logger } from '@authmail/logger'
-import { createTokens } from '@authmail/tokens'
+import { tokensFromEnv } from '@authmail/tokens'
 import { createComposer } from './compose.ts'
 import type { WorkerEnv } from './env.ts'
 import { createJobHandler, type WorkerStats } from './handle-job.ts'
@@ -10,24 +10,9 @@ import { createSentCache } from './sent-cache.ts'
 
 /** The whole worker without process concerns (signals, exit): main.ts runs it, tests build it. */
 export function createWorker(env: WorkerEnv, logger: Logger) {
-  const tokens = createTokens({
-    secret: env.JWT_SECRET,
-    issuer: env.PUBLIC_BASE_URL,
-    // Access tokens are the api's; the worker never mints one.
-    ttl: {
-      set_password: env.SET_PASSWORD_TTL,
-      verify_email: env.VERIFY_EMAIL_TTL,
-      reset_password: env.RESET_PASSWORD_TTL,
-      access: 0,
-    },
-  })
-  const broker = createBroker({
-    urls: env.AMQP_URL,
-    prefix: env.QUEUE_PREFIX,
-    retryDelaysMs: env.RETRY_DELAYS_MS,
-    name: 'authmail-worker',
-    logger,
-  })
+  // Access tokens are the api's: the worker's env has no ACCESS_TOKEN_TTL, so it never mints one.
+  const tokens = tokensFromEnv(env)
+  const broker = brokerFromEnv(env, { name: 'authmail-worker', logger })
   const mailer = createMailer(env)
   const stats: WorkerStats = { sent: 0, retried: 0, dead: 0, duplicates: 0 }
   const handler = createJobHandler({

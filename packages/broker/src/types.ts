@@ -35,7 +35,11 @@ export type MessageHandler = (message: ConsumeMessage, settle: Settle) => Promis
 /** Acknowledges on the channel the message came from, if that channel still lives. */
 export interface Settle {
   ack(): void
-  /** Back to the queue at once: only for messages this process will not handle (shutdown). */
+  /**
+   * Back to the queue (a nack with requeue), at once: on shutdown, and after a
+   * failed handler (callers pause first so a failing message does not spin; a
+   * quorum queue counts each return against its delivery limit).
+   */
   requeue(): void
 }
 

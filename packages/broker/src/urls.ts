@@ -1,13 +1,3 @@
-/** `AMQP_URL` may list fail-over hosts separated by commas. */
-export function parseAmqpUrls(value: string): string[] {
-  const urls = value
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean)
-  if (urls.length === 0) throw new Error('AMQP_URL is empty')
-  return urls
-}
-
 /** The URL with its password hidden, for log lines. */
 export function displayUrl(url: string): string {
   try {
@@ -26,7 +16,7 @@ export function withHeartbeat(url: string, seconds: number): string {
   return parsed.toString()
 }
 
-/** Exponential backoff with full jitter, capped. */
+/** Exponential backoff, capped, with equal jitter: half the delay fixed, the other half random. */
 export function backoffMs(attempt: number, baseMs = 500, capMs = 15_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16))
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)

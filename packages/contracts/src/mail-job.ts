@@ -1,6 +1,8 @@
 import { z } from 'zod'
 
-export const LocaleSchema = z.enum(['en', 'ru'])
+/** The languages of mails and pages: the one list every app and the database check agree on. */
+export const LOCALES = ['en', 'ru'] as const
+export const LocaleSchema = z.enum(LOCALES, { error: `Choose ${LOCALES.join(' or ')}` })
 export type Locale = z.infer<typeof LocaleSchema>
 
 /** Link tokens the worker mints; access and refresh tokens are the api's own. */
@@ -64,7 +66,6 @@ export const MailJobSchema = z.discriminatedUnion('type', [
   UnverifiedReminderJobSchema,
 ])
 export type MailJob = z.infer<typeof MailJobSchema>
-export type MailJobType = MailJob['type']
 
 /** Jobs whose mail carries a link token, and the purpose of that token. */
 export function linkPurposeOf(job: MailJob): LinkPurpose | null {

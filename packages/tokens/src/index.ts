@@ -157,3 +157,30 @@ export function createTokens(options: TokensOptions) {
 }
 
 export type Tokens = ReturnType<typeof createTokens>
+
+/** The variables token setup reads; the worker, which never mints access tokens, has no ACCESS_TOKEN_TTL. */
+export interface TokensEnv {
+  JWT_SECRET: string
+  JWT_PREVIOUS_SECRETS?: string[]
+  PUBLIC_BASE_URL: string
+  SET_PASSWORD_TTL: number
+  VERIFY_EMAIL_TTL: number
+  RESET_PASSWORD_TTL: number
+  ACCESS_TOKEN_TTL?: number
+}
+
+/** Tokens as every process builds them from its environment, so api and worker agree on issuer and lifetimes. */
+export function tokensFromEnv(env: TokensEnv, now?: () => number): Tokens {
+  return createTokens({
+    secret: env.JWT_SECRET,
+    previousSecrets: env.JWT_PREVIOUS_SECRETS,
+    issuer: env.PUBLIC_BASE_URL,
+    ttl: {
+      set_password: env.SET_PASSWORD_TTL,
+      verify_email: env.VERIFY_EMAIL_TTL,
+      reset_password: env.RESET_PASSWORD_TTL,
+      access: env.ACCESS_TOKEN_TTL ?? 0,
+    },
+    now,
+  })
+}

@@ -6,7 +6,11 @@ const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations')
 /** Any constant: serialises migrations when several api instances start at once. */
 const MIGRATION_LOCK = 716_001
 
-/** Applies the numbered `migrations/*.sql` files not yet applied, in order, each in its own transaction. */
+/**
+ * Applies the numbered `migrations/*.sql` files not yet applied, in order, all
+ * in one transaction under an advisory lock: a failing file leaves the schema
+ * as it was, and a second instance starting at once waits, then finds nothing to do.
+ */
 export async function migrate(db: Db): Promise<string[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort()
   return db.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { type Broker, createBroker } from '@authmail/broker'
+import { type Broker, brokerFromEnv } from '@authmail/broker'
 import fp from 'fastify-plugin'
 
 declare module 'fastify' {
@@ -13,10 +13,7 @@ declare module 'fastify' {
  */
 export default fp(
   async (app) => {
-    const broker = createBroker({
-      urls: app.env.AMQP_URL,
-      prefix: app.env.QUEUE_PREFIX,
-      retryDelaysMs: app.env.RETRY_DELAYS_MS,
+    const broker = brokerFromEnv(app.env, {
       name: 'authmail-api',
       logger: app.log.child({ component: 'broker' }),
     })

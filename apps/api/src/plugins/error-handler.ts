@@ -13,6 +13,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_JSON',
 }
 
+/** A framework or plugin error without a code of ours, by its status. Only schema validation is a 422. */
+const BY_STATUS: Record<number, ErrorCode> = {
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+}
+
 /** Turns whatever a route throws into the one envelope of DESIGN §6; 5xx never show internals. */
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error
@@ -34,9 +44,10 @@ export function toAppError(error: FastifyError | Error): AppError {
   }
   if (isDatabaseUnavailable(error)) return new AppError('SERVICE_UNAVAILABLE')
   const status = 'statusCode' in error ? Number(error.statusCode) : 500
-  if (status === 429) return new AppError('RATE_LIMITED')
-  if (status === 404) return new AppError('NOT_FOUND')
-  if (status >= 400 && status < 500) return new AppError('VALIDATION_ERROR', { message: error.message })
+  // Any other client error keeps its status class but never the framework's own words.
+  const byStatus = BY_STATUS[status]
+  if (byStatus) return new AppError(byStatus)
+  if (status >= 400 && status < 500) return new AppError('BAD_REQUEST')
   return new AppError('INTERNAL')
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { register as metricsRegistry } from '../lib/metrics.ts'
+import { register as metricsRegistry } from '../metrics.ts'
 
 /** Liveness, readiness (database + broker + relay lag) and Prometheus metrics. */
 const health: FastifyPluginAsync = async (app) => {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { EmailSchema } from '../lib/email.ts'
 import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
-import { EMAIL_VERIFICATION_SCOPE } from '../plugins/auth.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { EMAIL_VERIFICATION_SCOPE } from '../sessions/auth.ts'
+import { EmailSchema } from '../users/email.ts'
 
 export const LoginBodySchema = z.object({
   email: EmailSchema,
@@ -28,11 +28,7 @@ const login: FastifyPluginAsyncZod = async (app) => {
     { schema: { body: LoginBodySchema }, config: { rateLimit: ipRateLimit(env) } },
     async (request, reply) => {
       const { email, password } = request.body
-      const slot = await loginThrottle.attempt(db, email)
-      if (!slot.allowed) {
-        reply.header('retry-after', String(slot.waitSeconds))
-        throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { details: { retry_after_seconds: slot.waitSeconds } })
-      }
+      await loginThrottle.guard(db, email, reply)
 
       const user = await users.findByEmail(db, email)
       const hash = user?.password_hash ?? (await dummyHash())

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { changePassword } from '../lib/password-change.ts'
-import { PasswordSchema } from '../lib/password-schema.ts'
-import { signedIn } from '../lib/user-view.ts'
+import { changePassword } from '../passwords/change-password.ts'
+import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword, verifyPassword } from '../passwords/passwords.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { signedIn } from '../users/user-view.ts'
 
 const BodySchema = z.object({
   current_password: z
@@ -31,11 +31,7 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const user = signedIn(request)
       const { current_password, new_password } = request.body
-      const slot = await loginThrottle.attempt(db, user.email)
-      if (!slot.allowed) {
-        reply.header('retry-after', String(slot.waitSeconds))
-        throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { details: { retry_after_seconds: slot.waitSeconds } })
-      }
+      await loginThrottle.guard(db, user.email, reply)
       if (!user.password_hash || !(await verifyPassword(user.password_hash, current_password))) {
         throw new AppError('AUTH_INVALID_CREDENTIALS', {
           field: 'current_password',

@@ -1,7 +1,7 @@
+import { LocaleSchema } from '@authmail/contracts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { updateUser } from '../lib/user-queries.ts'
-import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../lib/user-view.ts'
+import { DisplayNameSchema, signedIn, userView } from '../users/user-view.ts'
 
 export const ProfilePatchSchema = z.object({
   display_name: DisplayNameSchema.optional(),
@@ -21,7 +21,7 @@ const me: FastifyPluginAsyncZod = async (app) => {
   app.patch('/me', { preHandler: authenticate, schema: { body: ProfilePatchSchema } }, async (request) => {
     const { id } = signedIn(request)
     const updated = await db.transaction(async (tx) => {
-      await updateUser(tx, id, request.body)
+      await users.update(tx, id, request.body)
       return users.findById(tx, id)
     })
     // authenticate found the user a moment ago; only a concurrent delete can make it vanish.

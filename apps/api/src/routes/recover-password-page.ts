@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { pickLocale } from '../lib/locale.ts'
-import { pageStrings } from '../lib/page-strings.ts'
-import { renderPage } from '../lib/pages.ts'
+import { pickLocale } from '../locale.ts'
+import { renderMessage } from '../pages/messages.ts'
+import { pageStrings } from '../pages/strings.ts'
 
 /**
  * GET /recover-password: a form asking for the address. "You already have an
@@ -11,12 +11,10 @@ const recoverPasswordPage: FastifyPluginAsync = async (app) => {
   app.get('/recover-password', { schema: { hide: true } }, async (request, reply) => {
     const locale = pickLocale(undefined, request.headers['accept-language'], app.env.DEFAULT_LOCALE)
     const t = pageStrings(locale)
-    return renderPage(reply, 'message.ejs', {
+    return renderMessage(reply, locale, {
       title: t('recover_title'),
       text: t('recover_text'),
-      locale,
-      t,
-      newLinkForm: true,
+      form: 'new_link',
     })
   })
 }

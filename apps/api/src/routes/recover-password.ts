@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { EmailSchema } from '../lib/email.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { pageStrings } from '../lib/page-strings.ts'
-import { renderPage, wantsPage } from '../lib/pages.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { pickLocale } from '../locale.ts'
+import { renderMessage } from '../pages/messages.ts'
+import { wantsPage } from '../pages/render.ts'
+import { pageStrings } from '../pages/strings.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { EmailSchema } from '../users/email.ts'
 
 const BodySchema = z.object({ email: EmailSchema, locale: z.string().optional() })
 
@@ -45,18 +46,11 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
 
       if (wantsPage(request)) {
         const t = pageStrings(locale)
-        return renderPage(
-          reply,
-          'message.ejs',
-          {
-            title: t('check_inbox_title'),
-            text: t('check_inbox_text', { email }),
-            locale,
-            t,
-            newLinkForm: false,
-          },
-          202,
-        )
+        return renderMessage(reply, locale, {
+          title: t('check_inbox_title'),
+          text: t('check_inbox_text', { email }),
+          status: 202,
+        })
       }
       return reply
         .code(202)

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { EmailSchema } from '../lib/email.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { PasswordSchema } from '../lib/password-schema.ts'
+import { pickLocale } from '../locale.ts'
+import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { EmailSchema } from '../users/email.ts'
+import { queueConfirmation } from '../verification/confirmation-mail.ts'
 
 export const RegisterBodySchema = z.object({
   email: EmailSchema,
@@ -37,20 +38,19 @@ const register: FastifyPluginAsyncZod = async (app) => {
         // Repeated registrations of one address must not flood its inbox; a new account always gets its mail.
         const slot = await cooldowns.claim(tx, email, 'verification')
         if (existing && !slot.allowed) return
-        const id = randomUUID()
         if (existing?.email_verified_at) {
-          await outbox.add(
-            tx,
-            { id, type: 'account_exists', email: user.email, locale: user.locale },
-            request.id,
-          )
+          const job = {
+            id: randomUUID(),
+            type: 'account_exists',
+            email: user.email,
+            locale: user.locale,
+          } as const
+          await outbox.add(tx, job, request.id)
           return
         }
         // New, or registered before but never confirmed: (re)send the confirmation, never touching the
         // stored password, so nobody can set the password of an address they do not own.
-        const type = user.password_hash ? ('verify_email' as const) : ('set_password' as const)
-        const job = { id, type, email: user.email, locale: user.locale, userId: user.id }
-        await outbox.add(tx, { ...job, credentialVersion: user.credential_version }, request.id)
+        await queueConfirmation(outbox, tx, user, request.id)
       })
       relay.kick()
 

@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { EmailSchema } from '../lib/email.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { pageStrings } from '../lib/page-strings.ts'
-import { wantsPage } from '../lib/pages.ts'
-import { renderVerifyMessage } from '../lib/verify-email-pages.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { pickLocale } from '../locale.ts'
+import { renderMessage } from '../pages/messages.ts'
+import { wantsPage } from '../pages/render.ts'
+import { pageStrings } from '../pages/strings.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { EmailSchema } from '../users/email.ts'
+import { queueConfirmation } from '../verification/confirmation-mail.ts'
 
 const BodySchema = z.object({ email: EmailSchema, locale: z.string().optional() })
 
@@ -36,10 +36,7 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         if (!slot.allowed) return slot
         const user = await users.findByEmail(tx, email)
         if (!user || user.email_verified_at) return slot
-        // No password yet: the set-password link is what confirms such an account.
-        const type = user.password_hash ? ('verify_email' as const) : ('set_password' as const)
-        const job = { id: randomUUID(), type, email: user.email, locale: user.locale, userId: user.id }
-        await outbox.add(tx, { ...job, credentialVersion: user.credential_version }, request.id)
+        await queueConfirmation(outbox, tx, user, request.id)
         return slot
       })
       relay.kick()
@@ -50,10 +47,10 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         if (!slot.allowed) {
           reply.header('retry-after', String(slot.waitSeconds))
           const text = t('resend_wait_text', { seconds: String(slot.waitSeconds) })
-          return renderVerifyMessage(reply, t, locale, { title: t('resend_wait_title'), text, status: 429 })
+          return renderMessage(reply, locale, { title: t('resend_wait_title'), text, status: 429 })
         }
         const text = t('check_inbox_text', { email })
-        return renderVerifyMessage(reply, t, locale, { title: t('check_inbox_title'), text, status: 202 })
+        return renderMessage(reply, locale, { title: t('check_inbox_title'), text, status: 202 })
       }
       if (!slot.allowed) {
         reply.header('retry-after', String(slot.waitSeconds))

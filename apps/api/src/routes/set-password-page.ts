@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { checkLinkToken } from '../lib/link-tokens.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { pageStrings } from '../lib/page-strings.ts'
-import { renderPage } from '../lib/pages.ts'
-import { renderLinkProblem, SET_PASSWORD_PURPOSES } from './set-password.ts'
+import { checkLinkToken } from '../link-tokens/link-tokens.ts'
+import { pickLocale } from '../locale.ts'
+import { renderLinkProblem } from '../pages/messages.ts'
+import { renderPage } from '../pages/render.ts'
+import { pageStrings } from '../pages/strings.ts'
+import { SET_PASSWORD_PURPOSES } from './set-password.ts'
 
 /**
  * GET /set-password?token=: the form. It only reads: mail scanners open links
@@ -33,7 +34,7 @@ const setPasswordPage: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        return renderLinkProblem(reply, error, pageStrings(fallback), fallback)
+        return renderLinkProblem(reply, error, fallback)
       }
     },
   )

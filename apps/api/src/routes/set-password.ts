@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { checkLinkToken, consumeLinkToken } from '../lib/link-tokens.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { pageStrings } from '../lib/page-strings.ts'
-import { renderPage, wantsPage } from '../lib/pages.ts'
-import { changePassword } from '../lib/password-change.ts'
-import { PasswordSchema } from '../lib/password-schema.ts'
+import { checkLinkToken, consumeLinkToken } from '../link-tokens/link-tokens.ts'
+import { pickLocale } from '../locale.ts'
+import { renderLinkProblem, renderMessage } from '../pages/messages.ts'
+import { renderPage, wantsPage } from '../pages/render.ts'
+import { pageStrings } from '../pages/strings.ts'
+import { changePassword } from '../passwords/change-password.ts'
+import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
 
 /** The set-password page takes both kinds of link: first password and reset. */
 export const SET_PASSWORD_PURPOSES = ['set_password', 'reset_password'] as const
@@ -35,7 +36,9 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
       const page = wantsPage(request)
       const body = request.body as Partial<z.infer<typeof BodySchema>>
       const token = typeof body?.token === 'string' ? body.token : ''
-      const t = pageStrings(pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE))
+      // Until the link names its account, pages are in the language the browser asks for.
+      const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
+      const t = pageStrings(locale)
 
       const problem = request.validationError
         ? request.validationError
@@ -67,16 +70,13 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
         relay.kick()
         if (!page) return reply.send({ message: 'Password set', email: updated.email })
         const ts = pageStrings(updated.locale)
-        return renderPage(reply, 'message.ejs', {
+        return renderMessage(reply, updated.locale, {
           title: ts('password_set_title'),
           text: ts('password_set_text', { email: updated.email }),
-          locale: updated.locale,
-          t: ts,
-          newLinkForm: false,
         })
       } catch (error) {
         if (!page || !(error instanceof AppError) || error.code === 'VALIDATION_ERROR') throw error
-        return renderLinkProblem(reply, error, t, env.DEFAULT_LOCALE)
+        return renderLinkProblem(reply, error, locale)
       }
     },
   )
@@ -84,21 +84,6 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
 
 function firstMessage(error: { validation?: { message?: string }[]; message: string }): string {
   return error.validation?.[0]?.message ?? error.message
-}
-
-/** The page for a link that cannot be used, offering to send a new one. */
-export function renderLinkProblem(
-  reply: Parameters<typeof renderPage>[0],
-  error: AppError,
-  t: ReturnType<typeof pageStrings>,
-  locale: string,
-) {
-  return renderPage(
-    reply,
-    'message.ejs',
-    { title: t('link_invalid_title'), text: t(`link_${error.code}`), locale, t, newLinkForm: true },
-    error.statusCode,
-  )
 }
 
 export default setPassword

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
 
 export const RefreshBodySchema = z.object({
   refresh_token: z.string({ error: 'Send the refresh token' }).min(1, 'Send the refresh token').max(512),

@@ -1,10 +1,11 @@
+import { LocaleSchema } from '@authmail/contracts'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
-import { decodeCursor, encodeCursor, isUuid } from '../lib/user-cursor.ts'
-import { deleteUser, listUsers, lockAdmins, updateUser } from '../lib/user-queries.ts'
-import { DisplayNameSchema, LocaleSchema, signedIn, userView } from '../lib/user-view.ts'
+import { decodeCursor, encodeCursor, isUuid } from '../users/user-cursor.ts'
+import { DisplayNameSchema, signedIn, userView } from '../users/user-view.ts'
 
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -42,12 +43,18 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
     return me
   }
 
+  /** Demoting or deleting `id` must leave an admin; the lock makes two such requests take turns. */
+  async function keepAnAdmin(tx: Queryable, id: string) {
+    const admins = await users.lockAdmins(tx)
+    if (admins.length === 1 && admins[0] === id) throw new AppError('LAST_ADMIN')
+  }
+
   app.get(
     '/users',
     { preHandler: [authenticate, requireAdmin], schema: { querystring: ListQuerySchema } },
     async (request) => {
       const { limit, cursor, email, verified } = request.query
-      const page = await listUsers(db, {
+      const page = await users.list(db, {
         limit,
         email,
         cursor: cursor ? decodeCursor(cursor) : undefined,
@@ -86,10 +93,9 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
       }
       const updated = await db.transaction(async (tx) => {
         if (patch.role === 'user') {
-          const admins = await lockAdmins(tx)
-          if (admins.length === 1 && admins[0] === id) throw new AppError('LAST_ADMIN')
+          await keepAnAdmin(tx, id)
         }
-        if (!(await updateUser(tx, id, patch))) throw notFound()
+        if (!(await users.update(tx, id, patch))) throw notFound()
         return users.findById(tx, id)
       })
       if (!updated) throw notFound()
@@ -104,9 +110,8 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params
       if (!isUuid(id)) throw notFound()
       await db.transaction(async (tx) => {
-        const admins = await lockAdmins(tx)
-        if (admins.length === 1 && admins[0] === id) throw new AppError('LAST_ADMIN')
-        if (!(await deleteUser(tx, id))) throw notFound()
+        await keepAnAdmin(tx, id)
+        if (!(await users.delete(tx, id))) throw notFound()
       })
       return reply.code(204).send()
     },

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { confirmEmail } from '../lib/verify-email-token.ts'
-import { ipRateLimit } from './rate-limit.ts'
+import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { codeAttempts } from '../verification/code-attempts-repository.ts'
+import { confirmEmail } from '../verification/verify-email-token.ts'
 
 /** DESIGN §5: a code is 6 digits, so it gets few tries before a new mail is needed. */
 export const MAX_CODE_ATTEMPTS = 5
@@ -43,13 +44,7 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
         if (!token || token.email.toLowerCase() !== user.email.toLowerCase())
           return new AppError('AUTH_INVALID_CODE')
         if (new Date(token.expires_at).getTime() <= app.now()) return new AppError('AUTH_CODE_EXPIRED')
-        const { rows } = await tx.query<{ attempts: number }>(
-          `INSERT INTO verification_code_attempts (token_id, user_id, attempts, expires_at) VALUES ($1, $2, 1, $3)
-           ON CONFLICT (token_id) DO UPDATE SET attempts = verification_code_attempts.attempts + 1
-           RETURNING attempts`,
-          [token.token_id, user.id, token.expires_at],
-        )
-        const attempts = rows[0]?.attempts ?? MAX_CODE_ATTEMPTS + 1
+        const attempts = await codeAttempts.count(tx, token, user.id)
         if (attempts > MAX_CODE_ATTEMPTS) return new AppError('AUTH_CODE_ATTEMPTS_EXCEEDED')
         if (!tokens.checkCode(token.token_id, request.body.code)) {
           return new AppError('AUTH_INVALID_CODE', {
@@ -57,7 +52,7 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
           })
         }
         const exp = Math.floor(new Date(token.expires_at).getTime() / 1000)
-        return confirmEmail(tx, user, { jti: token.token_id, exp })
+        return confirmEmail(users, tx, user, { jti: token.token_id, exp })
       })
       if (outcome instanceof AppError) throw outcome
       return reply.send({ message: 'Email verified successfully', email: outcome.email })

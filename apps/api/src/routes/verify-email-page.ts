@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { pageStrings } from '../lib/page-strings.ts'
-import { renderPage } from '../lib/pages.ts'
-import { renderVerifyProblem } from '../lib/verify-email-pages.ts'
-import { checkVerifyToken } from '../lib/verify-email-token.ts'
+import { pickLocale } from '../locale.ts'
+import { renderVerifyProblem } from '../pages/messages.ts'
+import { renderPage } from '../pages/render.ts'
+import { pageStrings } from '../pages/strings.ts'
+import { checkVerifyToken } from '../verification/verify-email-token.ts'
 
 /**
  * GET /verify-email?token=: the page the mail links to, with one button that
@@ -34,7 +34,7 @@ const verifyEmailPage: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        return renderVerifyProblem(reply, error, pageStrings(fallback), fallback)
+        return renderVerifyProblem(reply, error, fallback)
       }
     },
   )

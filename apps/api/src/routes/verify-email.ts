@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { pickLocale } from '../lib/locale.ts'
-import { pageStrings } from '../lib/page-strings.ts'
-import { wantsPage } from '../lib/pages.ts'
-import { renderVerifyMessage, renderVerifyProblem } from '../lib/verify-email-pages.ts'
-import { checkVerifyToken, confirmEmail } from '../lib/verify-email-token.ts'
+import { pickLocale } from '../locale.ts'
+import { renderMessage, renderVerifyProblem } from '../pages/messages.ts'
+import { wantsPage } from '../pages/render.ts'
+import { pageStrings } from '../pages/strings.ts'
+import { checkVerifyToken, confirmEmail } from '../verification/verify-email-token.ts'
 
 /**
  * The token is the rest of the path. A wildcard, not `:token`: a JWT is longer
@@ -32,19 +32,19 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
           const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params['*'], {
             forUpdate: true,
           })
-          await confirmEmail(tx, user, claims)
+          await confirmEmail(users, tx, user, claims)
           return user
         })
         if (!page) return reply.send({ message: 'Email verified successfully', email: confirmed.email })
         const t = pageStrings(confirmed.locale)
-        return renderVerifyMessage(reply, t, confirmed.locale, {
+        return renderMessage(reply, confirmed.locale, {
           title: t('email_verified_title'),
           text: t('email_verified_text', { email: confirmed.email }),
         })
       } catch (error) {
         if (!page || !(error instanceof AppError)) throw error
         const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
-        return renderVerifyProblem(reply, error, pageStrings(locale), locale)
+        return renderVerifyProblem(reply, error, locale)
       }
     },
   )

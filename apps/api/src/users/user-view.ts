@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import type { VerificationStatus } from '../deliveries/deliveries.ts'
 import { AppError } from '../errors.ts'
-import type { VerificationStatus } from '../plugins/deliveries.ts'
-import type { User } from '../plugins/users.ts'
+import type { User } from './users-repository.ts'
 
 /** A display name as people type it: trimmed, and empty means "none". */
 export const DisplayNameSchema = z
@@ -11,8 +11,6 @@ export const DisplayNameSchema = z
   .max(100, 'Use at most 100 characters')
   .transform((name) => name || null)
   .nullable()
-
-export const LocaleSchema = z.enum(['en', 'ru'], { error: 'Choose en or ru' })
 
 /** What an account looks like to its owner and to admins: never the hash, never internal columns. */
 export function userView(user: User, verification: VerificationStatus | null) {

@@ -1,6 +1,6 @@
-import type { Locale } from '@authmail/contracts'
+import { LOCALES, type Locale } from '@authmail/contracts'
 
-const SUPPORTED: readonly Locale[] = ['en', 'ru']
+const SUPPORTED: readonly string[] = LOCALES
 
 /** The request's `locale`, else the best supported language of `Accept-Language`, else the default. */
 export function pickLocale(
@@ -8,7 +8,7 @@ export function pickLocale(
   acceptLanguage: string | undefined,
   fallback: Locale,
 ): Locale {
-  if (explicit && (SUPPORTED as string[]).includes(explicit)) return explicit as Locale
+  if (explicit && SUPPORTED.includes(explicit)) return explicit as Locale
   const ranked = (acceptLanguage ?? '')
     .split(',')
     .map((part) => {
@@ -18,5 +18,5 @@ export function pickLocale(
     })
     .filter((entry) => entry.lang && entry.q > 0)
     .sort((a, b) => b.q - a.q)
-  return (ranked.find((entry) => (SUPPORTED as string[]).includes(entry.lang))?.lang as Locale) ?? fallback
+  return (ranked.find((entry) => SUPPORTED.includes(entry.lang))?.lang as Locale) ?? fallback
 }

@@ -1,9 +1,8 @@
 import { type TokenClaims, TokenError, type TokenPurpose, type Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
-import type { createUsers, User } from '../plugins/users.ts'
-
-type Users = ReturnType<typeof createUsers>
+import type { User, Users } from '../users/users-repository.ts'
+import { usedTokens } from './used-tokens-repository.ts'
 
 export interface CheckedLink {
   claims: TokenClaims
@@ -43,8 +42,7 @@ export async function readLinkToken(
 /** Refuses a token already consumed, or minted before the user's last password change. */
 export async function assertUnused(q: Queryable, { claims, user }: CheckedLink): Promise<void> {
   if (claims.ver !== user.credential_version) throw new AppError('AUTH_TOKEN_USED')
-  const { rows } = await q.query('SELECT 1 FROM used_tokens WHERE jti = $1', [claims.jti])
-  if (rows.length > 0) throw new AppError('AUTH_TOKEN_USED')
+  if (await usedTokens.isUsed(q, claims.jti)) throw new AppError('AUTH_TOKEN_USED')
 }
 
 /** Everything that makes a link token usable, short of consuming it. */
@@ -60,12 +58,15 @@ export async function checkLinkToken(
   return link
 }
 
-/** Marks the token used, in the caller's transaction; throws if a concurrent request was first. */
-export async function consumeLinkToken(q: Queryable, claims: TokenClaims): Promise<void> {
-  const { rowCount } = await q.query(
-    `INSERT INTO used_tokens (jti, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))
-     ON CONFLICT (jti) DO NOTHING`,
-    [claims.jti, claims.sub, claims.exp],
-  )
-  if (rowCount === 0) throw new AppError('AUTH_TOKEN_USED')
+/**
+ * Marks a token (a link's, or the one behind a code) used, in the caller's
+ * transaction; throws if a concurrent request was first. A code and its link
+ * share the jti, so they cannot both be used.
+ */
+export async function consumeLinkToken(
+  q: Queryable,
+  token: Pick<TokenClaims, 'jti' | 'sub' | 'exp'>,
+): Promise<void> {
+  const fresh = await usedTokens.markUsed(q, { jti: token.jti, userId: token.sub, exp: token.exp })
+  if (!fresh) throw new AppError('AUTH_TOKEN_USED')
 }

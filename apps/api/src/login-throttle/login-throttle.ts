@@ -1,5 +1,7 @@
+import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
+import { AppError } from '../errors.ts'
 
 export interface ThrottlePolicy {
   /** Attempts allowed back to back before the pauses start. */
@@ -31,9 +33,7 @@ export type AttemptResult = { allowed: true } | { allowed: false; waitSeconds: n
 export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = DEFAULT_THROTTLE) {
   const at = () => new Date(now()).toISOString()
 
-  return {
-    policy,
-
+  const throttle = {
     /** Counts one attempt if the address is not paused; otherwise says how long to wait. */
     async attempt(q: Queryable, email: string): Promise<AttemptResult> {
       // Computed from the conflicting row itself (not a snapshot), so concurrent attempts each count.
@@ -67,16 +67,39 @@ export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = 
       return { allowed: false, waitSeconds: Math.max(1, paused[0]?.wait ?? 1) }
     },
 
+    /**
+     * Counts one password check for `email`, or refuses it with 429 and
+     * Retry-After while the address is paused (sign-in and password change alike).
+     */
+    async guard(q: Queryable, email: string, reply: FastifyReply): Promise<void> {
+      const slot = await throttle.attempt(q, email)
+      if (slot.allowed) return
+      reply.header('retry-after', String(slot.waitSeconds))
+      throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { details: { retry_after_seconds: slot.waitSeconds } })
+    },
+
     /** The password was right: the count starts over. */
     async clear(q: Queryable, email: string): Promise<void> {
       await q.query('DELETE FROM login_throttle WHERE email = lower($1)', [email])
     },
+
+    /** Forgets addresses idle for a day and no longer paused (the cleanup's job). */
+    async prune(q: Queryable): Promise<void> {
+      await q.query(
+        `DELETE FROM login_throttle WHERE last_attempt_at <= $1::timestamptz - interval '1 day'
+            AND (locked_until IS NULL OR locked_until <= $1::timestamptz)`,
+        [at()],
+      )
+    },
   }
+  return throttle
 }
+
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>
 
 declare module 'fastify' {
   interface FastifyInstance {
-    loginThrottle: ReturnType<typeof createLoginThrottle>
+    loginThrottle: LoginThrottle
   }
 }
 

@@ -1,10 +1,6 @@
 import type { Db } from '../db/driver.ts'
-
-export interface OutboxRow {
-  id: string
-  payload: unknown
-  request_id: string | null
-}
+import { outboxPublished } from '../metrics.ts'
+import { type OutboxRow, outboxRows } from './outbox-repository.ts'
 
 interface RelayOptions {
   db: Db
@@ -40,37 +36,20 @@ export function createRelay(options: RelayOptions) {
   let published = 0
   let lagWarnedAt = 0
 
-  async function claim(): Promise<OutboxRow[]> {
-    const { rows } = await db.query<OutboxRow>(
-      `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
-        WHERE id IN (
-          SELECT id FROM outbox
-           WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
-           ORDER BY created_at
-           LIMIT $1
-           FOR UPDATE SKIP LOCKED)
-        RETURNING id, payload, request_id`,
-      [batchSize, claimSeconds],
-    )
-    return rows
-  }
-
   /** One pass: claim a batch, publish it pipelined, record which the broker confirmed. */
   async function pass(): Promise<number> {
-    const rows = await claim()
+    const rows = await outboxRows.claim(db, batchSize, claimSeconds)
     if (rows.length === 0) return 0
     const results = await Promise.allSettled(rows.map((row) => options.publish(row)))
     const confirmed = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id)
     const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id)
     if (confirmed.length > 0) {
-      await db.query('UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1)', [
-        confirmed,
-      ])
+      await outboxRows.markPublished(db, confirmed)
       published += confirmed.length
+      outboxPublished.inc(confirmed.length)
     }
     if (failed.length > 0) {
-      // Free them for the next sweep instead of waiting for the lease to run out.
-      await db.query('UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1)', [failed])
+      await outboxRows.release(db, failed)
       const reason = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
       log.warn({ failed: failed.length, reason: String(reason.reason) }, 'outbox publish failed; will retry')
       return -1
@@ -97,13 +76,7 @@ export function createRelay(options: RelayOptions) {
   }
 
   /** Rows waiting and the age of the oldest. */
-  async function lag(): Promise<{ pending: number; oldestSeconds: number }> {
-    const { rows } = await db.query<{ pending: string; oldest: number | null }>(
-      `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
-         FROM outbox WHERE published_at IS NULL`,
-    )
-    return { pending: Number(rows[0]?.pending ?? 0), oldestSeconds: Math.round(rows[0]?.oldest ?? 0) }
-  }
+  const lag = () => outboxRows.lag(db)
 
   /** Makes a growing backlog (broker away, relay stuck) visible in the logs, and its end too. */
   async function watchLag(): Promise<void> {

@@ -1,10 +1,13 @@
 import type { Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
-import type { createUsers, User } from '../plugins/users.ts'
-import { assertUnused, type CheckedLink, readLinkToken } from './link-tokens.ts'
-
-type Users = ReturnType<typeof createUsers>
+import {
+  assertUnused,
+  type CheckedLink,
+  consumeLinkToken,
+  readLinkToken,
+} from '../link-tokens/link-tokens.ts'
+import type { User, Users } from '../users/users-repository.ts'
 
 /**
  * Checks a verification link without using it up. The order gives each case
@@ -29,22 +32,13 @@ export async function checkVerifyToken(
 
 /** Marks the address confirmed and the token (link or code) used, in the caller's transaction. */
 export async function confirmEmail(
+  users: Users,
   q: Queryable,
   user: Pick<User, 'id'>,
   token: { jti: string; exp: number },
 ): Promise<{ email: string }> {
-  // The same single-use record as links: a code and its link cannot both confirm.
-  const used = await q.query(
-    `INSERT INTO used_tokens (jti, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))
-     ON CONFLICT (jti) DO NOTHING`,
-    [token.jti, user.id, token.exp],
-  )
-  if (used.rowCount === 0) throw new AppError('AUTH_TOKEN_USED')
-  const { rows } = await q.query<{ email: string }>(
-    `UPDATE users SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
-      WHERE id = $1 RETURNING email`,
-    [user.id],
-  )
-  if (!rows[0]) throw new AppError('AUTH_USER_NOT_FOUND')
-  return rows[0]
+  await consumeLinkToken(q, { jti: token.jti, sub: user.id, exp: token.exp })
+  const confirmed = await users.confirmEmail(q, user.id)
+  if (!confirmed) throw new AppError('AUTH_USER_NOT_FOUND')
+  return confirmed
 }

@@ -1,3 +1,4 @@
+import type { MailReceipt } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
 
@@ -48,6 +49,11 @@ interface StatusRow {
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null)
 
+/**
+ * Every statement on `mail_deliveries` (what the worker reported). The status
+ * query also reads the user, the outbox and the cooldown of the address: one
+ * round trip for a page of users.
+ */
 export function createDeliveries(cooldownSeconds: number) {
   /** One query for any number of users, so a page of `GET /users` costs one round trip. */
   async function statusForMany(
@@ -90,6 +96,29 @@ export function createDeliveries(cooldownSeconds: number) {
 
   return {
     statusForMany,
+
+    /** Stores a receipt once (redeliveries are idempotent); a deleted user's receipt keeps no link to them. */
+    async record(q: Queryable, receipt: MailReceipt): Promise<void> {
+      await q.query(
+        `INSERT INTO mail_deliveries
+           (job_id, user_id, email, type, purpose, token_id, token_expires_at, status, error, at)
+         VALUES ($1, (SELECT id FROM users WHERE id = $2), $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, error = excluded.error, at = excluded.at,
+           token_id = excluded.token_id, token_expires_at = excluded.token_expires_at`,
+        [
+          receipt.jobId,
+          receipt.userId,
+          receipt.email,
+          receipt.type,
+          receipt.purpose,
+          receipt.tokenId,
+          receipt.tokenExpiresAt,
+          receipt.status,
+          receipt.error,
+          receipt.at,
+        ],
+      )
+    },
 
     /** The verification status of one user; null if there is no such user. */
     async statusFor(q: Queryable, userId: string): Promise<VerificationStatus | null> {

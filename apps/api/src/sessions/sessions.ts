@@ -2,7 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Tokens } from '@authmail/tokens'
 import fp from 'fastify-plugin'
 import type { Db, Queryable } from '../db/driver.ts'
-import type { User } from './users.ts'
+import type { User } from '../users/users-repository.ts'
+import { createRefreshTokens } from './refresh-tokens-repository.ts'
 
 /** What login, refresh and a password change answer with. */
 export interface TokenPair {
@@ -31,23 +32,17 @@ export function createSessions(deps: {
   refreshTtl: number
   now: () => number
 }) {
-  const { tokens, accessTtl, refreshTtl, now } = deps
-  const at = (ms: number) => new Date(ms).toISOString()
-
-  async function revokeFamily(q: Queryable, familyId: string) {
-    await q.query(
-      'UPDATE refresh_tokens SET revoked_at = $2::timestamptz WHERE family_id = $1 AND revoked_at IS NULL',
-      [familyId, at(now())],
-    )
-  }
+  const { tokens, accessTtl, refreshTtl } = deps
+  const refreshTokens = createRefreshTokens(deps.now)
 
   async function issue(q: Queryable, user: User, familyId: string): Promise<TokenPair> {
     const refresh = randomBytes(32).toString('base64url')
-    await q.query(
-      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, created_at)
-       VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz)`,
-      [user.id, familyId, hashOf(refresh), at(now() + refreshTtl * 1000), at(now())],
-    )
+    await refreshTokens.insert(q, {
+      userId: user.id,
+      familyId,
+      hash: hashOf(refresh),
+      ttlSeconds: refreshTtl,
+    })
     const access = tokens.sign('access', { sub: user.id, ver: user.credential_version, role: user.role })
     return { access_token: access.token, refresh_token: refresh, token_type: 'Bearer', expires_in: accessTtl }
   }
@@ -65,21 +60,12 @@ export function createSessions(deps: {
      */
     async rotate(db: Db, token: string): Promise<Rotation> {
       return db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ user_id: string; family_id: string }>(
-          `UPDATE refresh_tokens SET used_at = $2::timestamptz
-            WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2::timestamptz
-            RETURNING user_id, family_id`,
-          [hashOf(token), at(now())],
-        )
-        if (rows[0]) return { ok: true, userId: rows[0].user_id, familyId: rows[0].family_id }
-        const { rows: known } = await tx.query<{ family_id: string; used_at: Date | null }>(
-          'SELECT family_id, used_at FROM refresh_tokens WHERE token_hash = $1',
-          [hashOf(token)],
-        )
-        const found = known[0]
+        const used = await refreshTokens.use(tx, hashOf(token))
+        if (used) return { ok: true, userId: used.user_id, familyId: used.family_id }
+        const found = await refreshTokens.find(tx, hashOf(token))
         if (!found) return { ok: false, reason: 'invalid' }
         if (found.used_at === null) return { ok: false, reason: 'ended' }
-        await revokeFamily(tx, found.family_id)
+        await refreshTokens.revokeFamily(tx, found.family_id)
         return { ok: false, reason: 'reused' }
       })
     },
@@ -90,31 +76,25 @@ export function createSessions(deps: {
      * old, leaked token cannot be used to act on the account.
      */
     async end(q: Queryable, token: string): Promise<string | null> {
-      const { rows } = await q.query<{ family_id: string; user_id: string; live: boolean }>(
-        `SELECT family_id, user_id,
-                (used_at IS NULL AND revoked_at IS NULL AND expires_at > $2::timestamptz) AS live
-           FROM refresh_tokens WHERE token_hash = $1`,
-        [hashOf(token), at(now())],
-      )
-      const found = rows[0]
+      const found = await refreshTokens.find(q, hashOf(token))
       if (!found) return null
-      await revokeFamily(q, found.family_id)
+      await refreshTokens.revokeFamily(q, found.family_id)
       return found.live ? found.user_id : null
     },
 
     /** Ends every session of a user (sign out everywhere). */
-    async endAll(q: Queryable, userId: string): Promise<void> {
-      await q.query(
-        'UPDATE refresh_tokens SET revoked_at = $2::timestamptz WHERE user_id = $1 AND revoked_at IS NULL',
-        [userId, at(now())],
-      )
-    },
+    endAll: refreshTokens.revokeAllOf,
+
+    /** Drops refresh tokens past their expiry (the cleanup's job). */
+    pruneExpired: refreshTokens.deleteExpired,
   }
 }
 
+export type Sessions = ReturnType<typeof createSessions>
+
 declare module 'fastify' {
   interface FastifyInstance {
-    sessions: ReturnType<typeof createSessions>
+    sessions: Sessions
   }
 }
 

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import { normalizeEmail } from '../lib/email.ts'
 import { hashPassword } from '../passwords/passwords.ts'
+import { normalizeEmail } from './email.ts'
 
 /**
  * At start, creates the admin from ADMIN_EMAIL / ADMIN_PASSWORD, already

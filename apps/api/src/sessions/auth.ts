@@ -2,7 +2,7 @@ import { TokenError } from '@authmail/tokens'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../errors.ts'
-import type { User } from './users.ts'
+import type { User } from '../users/users-repository.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../db/driver.ts'
-import type { createOutbox } from '../plugins/outbox.ts'
-import type { createUsers, User } from '../plugins/users.ts'
+import type { Outbox } from '../outbox/outbox.ts'
+import type { User, Users } from '../users/users-repository.ts'
 
 /**
  * Every way a password changes (a mailed link, or the signed-in user) ends the
@@ -9,7 +9,7 @@ import type { createUsers, User } from '../plugins/users.ts'
  * "your password was changed" notice queued in the same transaction.
  */
 export async function changePassword(
-  deps: { users: ReturnType<typeof createUsers>; outbox: ReturnType<typeof createOutbox> },
+  deps: { users: Users; outbox: Outbox },
   tx: Queryable,
   userId: string,
   passwordHash: string,

@@ -2,11 +2,12 @@ import type { MailJob } from '@authmail/contracts'
 import { REQUEST_ID_HEADER } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
-import { createRelay } from '../lib/relay.ts'
+import { outboxRows } from './outbox-repository.ts'
+import { createRelay } from './relay.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    outbox: ReturnType<typeof createOutbox>
+    outbox: Outbox
     relay: ReturnType<typeof createRelay>
   }
 }
@@ -15,14 +16,12 @@ declare module 'fastify' {
 export function createOutbox() {
   return {
     async add(tx: Queryable, job: MailJob, requestId: string | null = null): Promise<void> {
-      await tx.query('INSERT INTO outbox (id, payload, request_id) VALUES ($1, $2, $3)', [
-        job.id,
-        JSON.stringify(job),
-        requestId,
-      ])
+      await outboxRows.insert(tx, job, requestId)
     },
   }
 }
+
+export type Outbox = ReturnType<typeof createOutbox>
 
 /**
  * The outbox and its relay: after every request that added a job the relay is

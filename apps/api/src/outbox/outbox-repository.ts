@@ -1,0 +1,57 @@
+import type { MailJob } from '@authmail/contracts'
+import type { Queryable } from '../db/driver.ts'
+
+export interface OutboxRow {
+  id: string
+  payload: unknown
+  request_id: string | null
+}
+
+/**
+ * Every statement on `outbox`. Leases use the database clock on purpose: they
+ * are shared by every api instance, whose own clocks may differ.
+ */
+export const outboxRows = {
+  /** A job written next to the state change it announces, in the caller's transaction. */
+  async insert(tx: Queryable, job: MailJob, requestId: string | null): Promise<void> {
+    await tx.query('INSERT INTO outbox (id, payload, request_id) VALUES ($1, $2, $3)', [
+      job.id,
+      JSON.stringify(job),
+      requestId,
+    ])
+  },
+
+  /** Leases up to `limit` unpublished rows, oldest first, skipping rows another instance holds. */
+  async claim(q: Queryable, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
+    const { rows } = await q.query<OutboxRow>(
+      `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
+        WHERE id IN (
+          SELECT id FROM outbox
+           WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+           ORDER BY created_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, payload, request_id`,
+      [limit, leaseSeconds],
+    )
+    return rows
+  },
+
+  async markPublished(q: Queryable, ids: readonly string[]): Promise<void> {
+    await q.query('UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1)', [ids])
+  },
+
+  /** Frees rows for the next sweep instead of waiting for the lease to run out. */
+  async release(q: Queryable, ids: readonly string[]): Promise<void> {
+    await q.query('UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1)', [ids])
+  },
+
+  /** Rows waiting and the age of the oldest. */
+  async lag(q: Queryable): Promise<{ pending: number; oldestSeconds: number }> {
+    const { rows } = await q.query<{ pending: string; oldest: number | null }>(
+      `SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+         FROM outbox WHERE published_at IS NULL`,
+    )
+    return { pending: Number(rows[0]?.pending ?? 0), oldestSeconds: Math.round(rows[0]?.oldest ?? 0) }
+  },
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto'
+import fp from 'fastify-plugin'
+import type { Db } from '../db/driver.ts'
+import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
+import type { Outbox } from '../outbox/outbox.ts'
+import type { Sessions } from '../sessions/sessions.ts'
+import type { Users } from './users-repository.ts'
+
+/** Any constant distinct from the migration lock: one api instance cleans at a time. */
+export const CLEANUP_LOCK = 716_003
+/** The reminder goes out at 75% of the TTL; deletion then waits at least the remaining 25%. */
+export const REMINDER_AT = 0.75
+const INTERVAL_MS = 60_000
+/** Rows per run, to keep each transaction short; the next run takes the rest. */
+const BATCH = 500
+
+export interface CleanupDeps {
+  db: Db
+  users: Users
+  outbox: Outbox
+  sessions: Pick<Sessions, 'pruneExpired'>
+  loginThrottle: Pick<LoginThrottle, 'prune'>
+  ttlSeconds: number
+  now: () => number
+}
+
+export interface CleanupResult {
+  /** False when another instance held the lock and this run did nothing. */
+  ran: boolean
+  reminded: number
+  deleted: number
+}
+
+/**
+ * One pass: remind accounts unconfirmed for 75% of UNVERIFIED_ACCOUNT_TTL
+ * (recorded, so once), delete those past the TTL whose reminder has been out
+ * for at least the last 25% (an account un-verified late, or an instance that
+ * was down, still gets its warning first), and prune dead sessions and
+ * throttle rows. Everything under a transaction-level advisory lock: it works
+ * on PGlite's single connection as on PostgreSQL, and is released on commit.
+ */
+export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> {
+  const { db, users, outbox, sessions, loginThrottle, ttlSeconds, now } = deps
+  const rule = { at: new Date(now()).toISOString(), ttlSeconds, reminderAt: REMINDER_AT, batch: BATCH }
+  return db.transaction(async (tx) => {
+    const { rows: lock } = await tx.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_xact_lock($1) AS locked',
+      [CLEANUP_LOCK],
+    )
+    if (!lock[0]?.locked) return { ran: false, reminded: 0, deleted: 0 }
+
+    const reminded = await users.markReminded(tx, rule)
+    for (const user of reminded) {
+      await outbox.add(tx, {
+        id: randomUUID(),
+        type: 'unverified_reminder',
+        email: user.email,
+        locale: user.locale,
+        userId: user.id,
+        credentialVersion: user.credential_version,
+        deleteAt: new Date(user.delete_at).toISOString(),
+        linkPurpose: user.has_password ? 'verify_email' : 'set_password',
+      })
+    }
+    const deleted = await users.deleteUnverified(tx, rule)
+    await sessions.pruneExpired(tx)
+    await loginThrottle.prune(tx)
+    return { ran: true, reminded: reminded.length, deleted: deleted.length }
+  })
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    unverifiedCleanup: { runOnce(): Promise<CleanupResult> }
+  }
+}
+
+/** Runs the cleanup every minute on every instance; the lock makes all but one skip. */
+export default fp(
+  async (app) => {
+    const { db, users, outbox, sessions, loginThrottle, relay, env, now } = app
+    const log = app.log.child({ component: 'unverified-cleanup' })
+    const runOnce = async () => {
+      const ttlSeconds = env.UNVERIFIED_ACCOUNT_TTL
+      const result = await runCleanupOnce({ db, users, outbox, sessions, loginThrottle, ttlSeconds, now })
+      if (result.reminded > 0) relay.kick()
+      if (result.reminded + result.deleted > 0) log.info(result, 'unverified accounts reminded or deleted')
+      return result
+    }
+    app.decorate('unverifiedCleanup', { runOnce })
+
+    let timer: NodeJS.Timeout | undefined
+    let running: Promise<unknown> = Promise.resolve()
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        running = runOnce().catch((err) => log.error({ err }, 'unverified cleanup failed'))
+      }, INTERVAL_MS)
+      timer.unref()
+    })
+    // Before the database closes: stop the timer and let a pass in progress finish.
+    app.addHook('onClose', async () => {
+      clearInterval(timer)
+      await running
+    })
+  },
+  {
+    name: 'unverified-cleanup',
+    dependencies: ['env', 'db', 'users', 'outbox', 'sessions', 'login-throttle'],
+  },
+)
