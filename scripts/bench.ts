@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--seconds N] [--backlog N] [--json [file]]`: the performance
+ * `pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only]`: the performance
  * figures P1–P6 of issue 10, each beside a floor measured in the same run, on
  * loopback: the real api and worker processes (started as `pnpm api` and
  * `pnpm worker` start them), PGlite in a temporary folder or the PostgreSQL
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     backlog: { type: 'string', default: '10000' },
     json: { type: 'string' },
+    // Only P2, P5 and the worker's RSS: for whoever works on the worker.
+    'worker-only': { type: 'boolean', default: false },
   },
   // `--json` alone (no file) is allowed: parseArgs needs a value, so it is handled below.
   args: process.argv
@@ -36,9 +38,10 @@ const { values } = parseArgs({
     ),
 })
 const seconds = Number(values.seconds)
+const workerOnly = values['worker-only']
 const backlog = Number(values.backlog)
 if (!(seconds > 0) || !(backlog > 0)) {
-  console.error('usage: pnpm bench [--seconds N] [--backlog N] [--json [file]]')
+  console.error('usage: pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only]')
   process.exit(2)
 }
 const databaseUrl = process.env.BENCH_DATABASE_URL || undefined
@@ -56,60 +59,25 @@ const rows: Row[] = []
 const notes: string[] = []
 let enumeration: Awaited<ReturnType<typeof measureEnumeration>> = []
 const enumerationN = Math.min(200, Math.max(10, Math.round(seconds * 20)))
+const noteFailures = (failures: [string, number][]) => {
+  for (const [what, count] of failures) if (count > 0) notes.push(`${what}: ${count}`)
+}
 
 try {
   step(`P5: ${backlog} outbox rows published by the relay, then drained by the worker`)
   const backlogs = await measureBacklogs(ctx)
   await ctx.settle()
 
-  step('enumeration timing')
-  enumeration = await measureEnumeration(ctx.baseUrl, enumerationN, ctx.run)
-  await ctx.settle()
+  if (!workerOnly) {
+    step('enumeration timing')
+    enumeration = await measureEnumeration(ctx.baseUrl, enumerationN, ctx.run)
+    await ctx.settle()
+  }
 
   step('P2: worker beside a raw nodemailer pool')
   const worker = await measureWorker(ctx)
   await ctx.settle()
-
-  step('P3: register → mail accepted, at 100 and 500 requests/s')
-  const slow = await measureLatency(ctx, 100)
-  await ctx.settle()
-  const fast = await measureLatency(ctx, 500)
-  await ctx.settle()
-  const workerRss = ctx.apps.rssMb('worker')
-  await ctx.apps.stop('worker')
-
-  step('P1: POST /register at 50 connections (worker stopped)')
-  const insertFloor = databaseUrl ? await measureInsertFloor(ctx, databaseUrl) : null
-  const register = await measureRegister(ctx)
-
-  step('P6: POST /login at 50 connections, /healthz meanwhile')
-  const login = await measureLogin(ctx)
-  const apiRss = ctx.apps.rssMb('api')
-
-  const floorText = 'Fastify + INSERT'
   rows.push(
-    insertFloor
-      ? row(
-          'P1',
-          'POST /register, 50 connections',
-          register.perSecond,
-          'req/s',
-          { value: insertFloor.perSecond, what: floorText },
-          { op: '>=', value: 0.6, of: 'ratio' },
-        )
-      : row('P1', 'POST /register, 50 connections', register.perSecond, 'req/s', null, {
-          op: '>=',
-          value: 1500,
-          of: 'value',
-        }),
-    row(
-      'P1',
-      'POST /register p99',
-      register.p99,
-      'ms',
-      insertFloor ? { value: insertFloor.p99, what: floorText } : null,
-      { op: '<=', value: databaseUrl ? 25 : 50, of: 'value' },
-    ),
     row(
       'P2',
       'worker, mails/s (queue never empty)',
@@ -118,26 +86,6 @@ try {
       { value: worker.floorPerSecond, what: 'raw nodemailer pool' },
       { op: '>=', value: 0.8, of: 'ratio' },
     ),
-    row('P3', 'register → SMTP p50 at 100 req/s', slow.p50, 'ms', null, { op: '<=', value: 30, of: 'value' }),
-    row('P3', 'register → SMTP p99 at 100 req/s', slow.p99, 'ms', null, {
-      op: '<=',
-      value: 100,
-      of: 'value',
-    }),
-    row(
-      'P3',
-      'register → SMTP p99 at 500 req/s',
-      fast.p99,
-      'ms',
-      null,
-      databaseUrl ? { op: '<=', value: 250, of: 'value' } : null,
-    ),
-    row('P4', 'api RSS after the run', apiRss, 'MB', null, {
-      op: '<=',
-      value: databaseUrl ? 150 : 250,
-      of: 'value',
-    }),
-    row('P4', 'worker RSS after its figures', workerRss, 'MB', null, { op: '<=', value: 120, of: 'value' }),
     row(
       'P5',
       `worker drains ${backlog} queued jobs`,
@@ -151,31 +99,113 @@ try {
       value: 5000,
       of: 'value',
     }),
-    row('P6', 'GET /healthz p99 during login load', login.healthzP99, 'ms', null, {
+  )
+
+  if (!workerOnly) {
+    step('P3: register → mail accepted, at 100 and 500 requests/s')
+    const slow = await measureLatency(ctx, 100)
+    await ctx.settle()
+    const fast = await measureLatency(ctx, 500)
+    await ctx.settle()
+    rows.push(
+      row('P3', 'register → SMTP p50 at 100 req/s', slow.p50, 'ms', null, {
+        op: '<=',
+        value: 30,
+        of: 'value',
+      }),
+      row('P3', 'register → SMTP p99 at 100 req/s', slow.p99, 'ms', null, {
+        op: '<=',
+        value: 100,
+        of: 'value',
+      }),
+      row(
+        'P3',
+        'register → SMTP p99 at 500 req/s',
+        fast.p99,
+        'ms',
+        null,
+        databaseUrl ? { op: '<=', value: 250, of: 'value' } : null,
+      ),
+    )
+    noteFailures([
+      ['P3 100 req/s: failed requests', slow.errors],
+      ['P3 100 req/s: mails that never arrived', slow.missing],
+      ['P3 500 req/s: failed requests', fast.errors],
+      ['P3 500 req/s: mails that never arrived', fast.missing],
+    ])
+  }
+  const workerRss = ctx.apps.rssMb('worker')
+  rows.push(
+    row('P4', 'worker RSS after its figures', workerRss, 'MB', null, { op: '<=', value: 120, of: 'value' }),
+  )
+  await ctx.apps.stop('worker')
+
+  if (!workerOnly) {
+    step('P1: POST /register at 50 connections (worker stopped)')
+    const insertFloor = databaseUrl ? await measureInsertFloor(ctx, databaseUrl) : null
+    const register = await measureRegister(ctx)
+    const floorText = 'Fastify + INSERT'
+    rows.push(
+      insertFloor
+        ? row(
+            'P1',
+            'POST /register, 50 connections',
+            register.perSecond,
+            'req/s',
+            { value: insertFloor.perSecond, what: floorText },
+            { op: '>=', value: 0.6, of: 'ratio' },
+          )
+        : row('P1', 'POST /register, 50 connections', register.perSecond, 'req/s', null, {
+            op: '>=',
+            value: 1500,
+            of: 'value',
+          }),
+      row(
+        'P1',
+        'POST /register p99',
+        register.p99,
+        'ms',
+        insertFloor ? { value: insertFloor.p99, what: floorText } : null,
+        { op: '<=', value: databaseUrl ? 25 : 50, of: 'value' },
+      ),
+    )
+    noteFailures([
+      ['P1 register answers other than 202', register.errors],
+      ['P1 floor answers other than 202', insertFloor?.errors ?? 0],
+    ])
+
+    step('P6: POST /login at 50 connections, /healthz meanwhile')
+    const login = await measureLogin(ctx)
+    rows.push(
+      row('P6', 'GET /healthz p99 during login load', login.healthzP99, 'ms', null, {
+        op: '<=',
+        value: 10,
+        of: 'value',
+      }),
+      row(
+        'P6',
+        'POST /login, 50 connections',
+        login.login.perSecond,
+        'req/s',
+        { value: login.argon2PerSecond, what: 'argon2 verify' },
+        { op: '>=', value: 0.9, of: 'ratio' },
+      ),
+    )
+    noteFailures([
+      ['P6 login answers other than 200/403', login.login.errors],
+      ['P6 /healthz failures', login.healthzErrors],
+    ])
+  }
+  const apiRss = ctx.apps.rssMb('api')
+  rows.push(
+    row('P4', 'api RSS after the run', apiRss, 'MB', null, {
       op: '<=',
-      value: 10,
+      value: databaseUrl ? 150 : 250,
       of: 'value',
     }),
-    row(
-      'P6',
-      'POST /login, 50 connections',
-      login.login.perSecond,
-      'req/s',
-      { value: login.argon2PerSecond, what: 'argon2 verify' },
-      { op: '>=', value: 0.9, of: 'ratio' },
-    ),
   )
-  const failures: [string, number][] = [
-    ['P1 register answers other than 202', register.errors],
-    ['P1 floor answers other than 202', insertFloor?.errors ?? 0],
-    ['P3 100 req/s: failed requests', slow.errors],
-    ['P3 100 req/s: mails that never arrived', slow.missing],
-    ['P3 500 req/s: failed requests', fast.errors],
-    ['P3 500 req/s: mails that never arrived', fast.missing],
-    ['P6 login answers other than 200/403', login.login.errors],
-    ['P6 /healthz failures', login.healthzErrors],
-  ]
-  for (const [what, count] of failures) if (count > 0) notes.push(`${what}: ${count}`)
+  // In figure order, whatever order they were measured in.
+  rows.sort((x, y) => x.figure.localeCompare(y.figure))
 } catch (error) {
   console.error(error)
   process.exitCode = 1
@@ -192,7 +222,7 @@ if (rows.length) {
     '\nFloors run in the same run on the same machine. Worker figures first; then the worker is stopped for P1 and P6.',
   )
   for (const note of notes) console.log(`note: ${note}`)
-  console.log(`\n${formatEnumeration(enumeration, enumerationN)}`)
+  if (enumeration.length) console.log(`\n${formatEnumeration(enumeration, enumerationN)}`)
 }
 if (values.json && rows.length) {
   const report = {
