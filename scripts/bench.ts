@@ -1,96 +1,241 @@
 /**
- * `pnpm bench`: response times of the routes that must not tell registered
- * addresses from unknown ones (register, recover-password, resend-verification),
- * for existing vs unknown addresses, against the real api process on
- * 127.0.0.1 (PGlite in a temporary folder, or BENCH_DATABASE_URL) and the
- * local RabbitMQ. A difference between the two rows of an operation is what
- * an attacker timing the api could see. Prints a table; asserts nothing.
+ * `pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only]`: the performance
+ * figures P1–P6 of issue 10, each beside a floor measured in the same run, on
+ * loopback: the real api and worker processes (started as `pnpm api` and
+ * `pnpm worker` start them), PGlite in a temporary folder or the PostgreSQL
+ * of BENCH_DATABASE_URL, the local RabbitMQ (BENCH_AMQP_URL), a STARTTLS SMTP
+ * sink, and load from processes of their own. Then the enumeration-timing
+ * table. Prints figures; asserts nothing (exit 1 only if the bench could not run).
  *
- * BENCH_N sets the requests per row (default 200, at most 2000).
+ * Order matters on a small machine: the worker figures run first, then the
+ * worker is stopped so the api figures (register, login) have the cores to
+ * themselves, as their floors do. See docs/performance.md.
  */
-import { randomUUID } from 'node:crypto'
-import { performance } from 'node:perf_hooks'
-import { startSmtpServer, startStack } from '../packages/testing/src/index.ts'
+import { writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { parseArgs } from 'node:util'
+import { measureInsertFloor, measureLogin, measureRegister } from './bench/api-figures.ts'
+import { createContext } from './bench/context.ts'
+import { formatEnumeration, measureEnumeration } from './bench/enumeration.ts'
+import { formatTable, type Row, row } from './bench/table.ts'
+import { measureBacklogs, measureLatency, measureWorker } from './bench/worker-figures.ts'
 
-const N = Math.min(2000, Math.max(10, Number(process.env.BENCH_N ?? 200) || 200))
-const WARMUP = 20
-const run = randomUUID().slice(0, 8)
-
-type Operation = 'register' | 'recover' | 'resend'
-const PATHS: Record<Operation, string> = {
-  register: '/api/v1/auth/register',
-  recover: '/api/v1/auth/recover-password',
-  resend: '/api/v1/auth/resend-verification',
-}
-
-const address = (kind: string, i: number) => `bench-${run}-${kind}-${i}@example.com`
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  return sorted[Math.max(0, index)] ?? Number.NaN
-}
-
-const smtp = await startSmtpServer()
-const stack = await startStack({
-  smtp,
-  databaseUrl: process.env.BENCH_DATABASE_URL,
-  // Without a pause every request takes the full path (a mail queued or not), which is what is compared.
-  env: { RESEND_COOLDOWN_SECONDS: '0', LOG_LEVEL: 'warn' },
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    backlog: { type: 'string', default: '10000' },
+    json: { type: 'string' },
+    // Only P2, P5 and the worker's RSS: for whoever works on the worker.
+    'worker-only': { type: 'boolean', default: false },
+  },
+  // `--json` alone (no file) is allowed: parseArgs needs a value, so it is handled below.
+  args: process.argv
+    .slice(2)
+    .flatMap((arg, i, all) =>
+      arg === '--json' && (all[i + 1] === undefined || all[i + 1]?.startsWith('--'))
+        ? [arg, 'bench.json']
+        : [arg],
+    ),
 })
+const seconds = Number(values.seconds)
+const workerOnly = values['worker-only']
+const backlog = Number(values.backlog)
+if (!(seconds > 0) || !(backlog > 0)) {
+  console.error('usage: pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only]')
+  process.exit(2)
+}
+const databaseUrl = process.env.BENCH_DATABASE_URL || undefined
+const database = databaseUrl ? 'PostgreSQL' : 'PGlite'
+const step = (text: string) => console.error(`bench: ${text}`)
 
-async function post(path: string, email: string): Promise<number> {
-  const started = performance.now()
-  const res = await stack.post(path, { email })
-  await res.arrayBuffer()
-  if (res.status !== 202) throw new Error(`${path} answered ${res.status} for ${email}`)
-  return performance.now() - started
+const ctx = await createContext({
+  seconds,
+  backlog,
+  connections: 50,
+  databaseUrl,
+  amqpUrl: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+})
+const rows: Row[] = []
+const notes: string[] = []
+let enumeration: Awaited<ReturnType<typeof measureEnumeration>> = []
+const enumerationN = Math.min(200, Math.max(10, Math.round(seconds * 20)))
+const noteFailures = (failures: [string, number][]) => {
+  for (const [what, count] of failures) if (count > 0) notes.push(`${what}: ${count}`)
 }
 
 try {
-  await stack.up('api')
-  // Unconfirmed accounts without a password: resend mails them a link, recover a reset link.
-  for (let i = 0; i < N; i++) await post(PATHS.register, address('existing', i))
-  for (let i = 0; i < WARMUP; i++) {
-    for (const path of Object.values(PATHS)) await post(path, address(`warmup-${i}`, i))
+  step(`P5: ${backlog} outbox rows published by the relay, then drained by the worker`)
+  const backlogs = await measureBacklogs(ctx)
+  await ctx.settle()
+
+  if (!workerOnly) {
+    step('enumeration timing')
+    enumeration = await measureEnumeration(ctx.baseUrl, enumerationN, ctx.run)
+    await ctx.settle()
   }
 
-  const rows: { operation: Operation; address: string; times: number[] }[] = []
-  for (const operation of Object.keys(PATHS) as Operation[]) {
-    const existing: number[] = []
-    const unknown: number[] = []
-    // Interleaved, so drift (a busy neighbour, a growing table) hits both rows alike.
-    for (let i = 0; i < N; i++) {
-      existing.push(await post(PATHS[operation], address('existing', i)))
-      unknown.push(await post(PATHS[operation], address(`unknown-${operation}`, i)))
-    }
+  step('P2: worker beside a raw nodemailer pool')
+  const worker = await measureWorker(ctx)
+  await ctx.settle()
+  rows.push(
+    row(
+      'P2',
+      'worker, mails/s (queue never empty)',
+      worker.perSecond,
+      'mails/s',
+      { value: worker.floorPerSecond, what: 'raw nodemailer pool' },
+      { op: '>=', value: 0.8, of: 'ratio' },
+    ),
+    row(
+      'P5',
+      `worker drains ${backlog} queued jobs`,
+      backlogs.drainPerSecond,
+      'mails/s',
+      { value: worker.perSecond, what: 'P2 worker' },
+      { op: '>=', value: 1, of: 'ratio' },
+    ),
+    row('P5', `relay publishes ${backlog} outbox rows`, backlogs.relayPerSecond, 'rows/s', null, {
+      op: '>=',
+      value: 5000,
+      of: 'value',
+    }),
+  )
+
+  if (!workerOnly) {
+    step('P3: register → mail accepted, at 100 and 500 requests/s')
+    const slow = await measureLatency(ctx, 100)
+    await ctx.settle()
+    const fast = await measureLatency(ctx, 500)
+    await ctx.settle()
     rows.push(
-      { operation, address: 'existing', times: existing },
-      { operation, address: 'unknown', times: unknown },
+      row('P3', 'register → SMTP p50 at 100 req/s', slow.p50, 'ms', null, {
+        op: '<=',
+        value: 30,
+        of: 'value',
+      }),
+      row('P3', 'register → SMTP p99 at 100 req/s', slow.p99, 'ms', null, {
+        op: '<=',
+        value: 100,
+        of: 'value',
+      }),
+      row(
+        'P3',
+        'register → SMTP p99 at 500 req/s',
+        fast.p99,
+        'ms',
+        null,
+        databaseUrl ? { op: '<=', value: 250, of: 'value' } : null,
+      ),
     )
+    noteFailures([
+      ['P3 100 req/s: failed requests', slow.errors],
+      ['P3 100 req/s: mails that never arrived', slow.missing],
+      ['P3 500 req/s: failed requests', fast.errors],
+      ['P3 500 req/s: mails that never arrived', fast.missing],
+    ])
   }
+  const workerRss = ctx.apps.rssMb('worker')
+  rows.push(
+    row('P4', 'worker RSS after its figures', workerRss, 'MB', null, { op: '<=', value: 120, of: 'value' }),
+  )
+  await ctx.apps.stop('worker')
 
-  const fmt = (ms: number) => ms.toFixed(2).padStart(9)
-  console.log(
-    `\nauthmail bench: ${N} requests per row, api on ${stack.baseUrl}, ${stack.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}\n`,
-  )
-  console.log('operation  address     median ms    p95 ms   Δ median')
-  for (const [i, row] of rows.entries()) {
-    const sorted = [...row.times].sort((a, b) => a - b)
-    const median = percentile(sorted, 50)
-    const pair = rows[i % 2 === 0 ? i + 1 : i - 1]
-    const other = percentile(
-      [...(pair?.times ?? [])].sort((a, b) => a - b),
-      50,
+  if (!workerOnly) {
+    step('P1: POST /register at 50 connections (worker stopped)')
+    const insertFloor = databaseUrl ? await measureInsertFloor(ctx, databaseUrl) : null
+    const register = await measureRegister(ctx)
+    const floorText = 'Fastify + INSERT'
+    rows.push(
+      insertFloor
+        ? row(
+            'P1',
+            'POST /register, 50 connections',
+            register.perSecond,
+            'req/s',
+            { value: insertFloor.perSecond, what: floorText },
+            { op: '>=', value: 0.6, of: 'ratio' },
+          )
+        : row('P1', 'POST /register, 50 connections', register.perSecond, 'req/s', null, {
+            op: '>=',
+            value: 1500,
+            of: 'value',
+          }),
+      row(
+        'P1',
+        'POST /register p99',
+        register.p99,
+        'ms',
+        insertFloor ? { value: insertFloor.p99, what: floorText } : null,
+        { op: '<=', value: databaseUrl ? 25 : 50, of: 'value' },
+      ),
     )
-    const delta = row.address === 'existing' ? fmt(median - other) : ''
-    console.log(
-      `${row.operation.padEnd(10)} ${row.address.padEnd(10)} ${fmt(median)} ${fmt(percentile(sorted, 95))} ${delta}`,
+    noteFailures([
+      ['P1 register answers other than 202', register.errors],
+      ['P1 floor answers other than 202', insertFloor?.errors ?? 0],
+    ])
+
+    step('P6: POST /login at 50 connections, /healthz meanwhile')
+    const login = await measureLogin(ctx)
+    rows.push(
+      row('P6', 'GET /healthz p99 during login load', login.healthzP99, 'ms', null, {
+        op: '<=',
+        value: 10,
+        of: 'value',
+      }),
+      row(
+        'P6',
+        'POST /login, 50 connections',
+        login.login.perSecond,
+        'req/s',
+        { value: login.argon2PerSecond, what: 'argon2 verify' },
+        { op: '>=', value: 0.9, of: 'ratio' },
+      ),
     )
+    noteFailures([
+      ['P6 login answers other than 200/403', login.login.errors],
+      ['P6 /healthz failures', login.healthzErrors],
+    ])
   }
-  console.log(
-    '\nΔ median = existing − unknown. register is sent without a password (no hashing hides the rest).',
+  const apiRss = ctx.apps.rssMb('api')
+  rows.push(
+    row('P4', 'api RSS after the run', apiRss, 'MB', null, {
+      op: '<=',
+      value: databaseUrl ? 150 : 250,
+      of: 'value',
+    }),
   )
+  // In figure order, whatever order they were measured in.
+  rows.sort((x, y) => x.figure.localeCompare(y.figure))
+} catch (error) {
+  console.error(error)
+  process.exitCode = 1
 } finally {
-  await stack.close()
-  await smtp.close()
+  await ctx.close()
+}
+
+if (rows.length) {
+  console.log(
+    `\nauthmail bench: ${database}, ${seconds} s per figure, ${availableParallelism()} cores, node ${process.version}\n`,
+  )
+  console.log(formatTable(rows))
+  console.log(
+    '\nFloors run in the same run on the same machine. Worker figures first; then the worker is stopped for P1 and P6.',
+  )
+  for (const note of notes) console.log(`note: ${note}`)
+  if (enumeration.length) console.log(`\n${formatEnumeration(enumeration, enumerationN)}`)
+}
+if (values.json && rows.length) {
+  const report = {
+    database,
+    seconds,
+    backlog,
+    cores: availableParallelism(),
+    node: process.version,
+    date: new Date().toISOString(),
+    rows,
+    notes,
+    enumeration,
+  }
+  writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`)
+  console.log(`\nwrote ${values.json}`)
 }
