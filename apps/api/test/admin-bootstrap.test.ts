@@ -62,7 +62,7 @@ for (const store of stores()) {
     test('an existing ordinary account with ADMIN_EMAIL is not promoted', async (t) => {
       const start = await storeForStarts(t, store)
       const first = await start({})
-      await createUser(first, 'Root@example.com')
+      await createUser(first, 'Root@example.com', { verified: true })
       await first.close()
 
       const second = await start(ADMIN)

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { test } from 'node:test'
+import { createUser } from './account-fixtures.ts'
 import { build } from './helper.ts'
-import { createUser, verifyToken } from './verification-helper.ts'
+import { verifyToken } from './verification-helper.ts'
 
 test('verification tokens never reach the logs, in the query or in the path', async (t) => {
   let logs = ''
@@ -14,7 +15,7 @@ test('verification tokens never reach the logs, in the query or in the path', as
   })
   const api = await build(t, { env: { LOG_LEVEL: 'info' }, logStream: stream })
 
-  const user = await createUser(api, 'quiet@example.com')
+  const user = await createUser(api, 'quiet@example.com', { verified: false })
   const { token } = verifyToken(api, user)
   const form = { 'content-type': 'application/x-www-form-urlencoded' }
   const answers = [
