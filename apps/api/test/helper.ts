@@ -166,3 +166,16 @@ export async function collectJobs(t: TestContext, api: FastifyInstance) {
     },
   }
 }
+
+/**
+ * The mail jobs the api wrote to its outbox, oldest first. A job is written in
+ * the same transaction as the request's change, so once `inject` has answered
+ * its row is there: nothing to wait for, and a job that should not exist is
+ * seen as surely as one that should.
+ */
+export async function outboxJobs(api: FastifyInstance): Promise<MailJob[]> {
+  const { rows } = await api.db.query<{ payload: MailJob }>(
+    'SELECT payload FROM outbox ORDER BY created_at, id',
+  )
+  return rows.map((row) => row.payload)
+}
