@@ -12,20 +12,28 @@ const passwordHash = () => {
   return hash
 }
 
+/** The Authorization header for an access token (from `login`). */
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
-/** An account created directly in the database (no mail), by default confirmed. */
+/** The Authorization header of an access token minted for `user` directly, without signing in. */
+export const bearerFor = (api: FastifyInstance, user: { id: string; credential_version: number }) =>
+  bearer(api.tokens.sign('access', { sub: user.id, ver: user.credential_version }).token)
+
+/**
+ * An account created directly in the database (no mail), with PASSWORD as its
+ * password; the test says whether it is confirmed.
+ */
 export async function createUser(
   api: FastifyInstance,
   email: string,
-  options: { verified?: boolean; role?: 'user' | 'admin' } = {},
+  options: { verified: boolean; role?: 'user' | 'admin' },
 ): Promise<User> {
   const user = await api.users.insert(api.db, {
     email,
     passwordHash: await passwordHash(),
     locale: 'en',
     role: options.role ?? 'user',
-    verified: options.verified ?? true,
+    verified: options.verified,
   })
   assert.ok(user, `could not create ${email}`)
   return user

@@ -1,41 +1,28 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, type TestContext, test } from 'node:test'
-import { deleteTestTopology } from '@authmail/testing'
-import Fastify from 'fastify'
-import app from '../src/app.ts'
 import { bearer, createUser, login } from './account-fixtures.ts'
-import { freshDatabase, type Store, stores, testEnv } from './helper.ts'
+import { type BuildOptions, build, cleanup, freshDatabase, type Store, stores, testEnv } from './helper.ts'
 
 const ADMIN = { ADMIN_EMAIL: 'Root@Example.COM', ADMIN_PASSWORD: 'first-admin-secret-42' }
 
 /**
  * Starts of the api on one store, as `pnpm api` would: a PGlite directory on
- * disk (build() clones an in-memory template instead) or a PostgreSQL database.
+ * disk (without one, build() clones an in-memory template) or a PostgreSQL database.
  */
 async function storeForStarts(t: TestContext, store: Store) {
-  let where: Record<string, string>
+  const where: BuildOptions = {}
   if (store === 'postgres') {
-    where = { DATABASE_URL: await freshDatabase(t) }
+    where.databaseUrl = await freshDatabase(t)
   } else {
     const dir = await mkdtemp(join(tmpdir(), 'authmail-bootstrap-'))
-    t.after(() => rm(dir, { recursive: true, force: true }))
-    where = { DATA_DIR: dir }
+    // Through cleanup(): removed after the apps on it have closed.
+    cleanup(t, () => rm(dir, { recursive: true, force: true }))
+    where.dataDir = dir
   }
-  return async (env: Record<string, string>) => {
-    const prefix = `test.${randomUUID().slice(0, 8)}.`
-    const server = Fastify({ logger: false })
-    await server.register(app, { env: testEnv({ QUEUE_PREFIX: prefix, ...where, ...env }) })
-    await server.ready()
-    t.after(async () => {
-      await server.close()
-      await deleteTestTopology(prefix).catch(() => {})
-    })
-    return server
-  }
+  return (env: Record<string, string>) => build(t, { ...where, env })
 }
 
 for (const store of stores()) {
@@ -75,7 +62,7 @@ for (const store of stores()) {
     test('an existing ordinary account with ADMIN_EMAIL is not promoted', async (t) => {
       const start = await storeForStarts(t, store)
       const first = await start({})
-      await createUser(first, 'Root@example.com')
+      await createUser(first, 'Root@example.com', { verified: true })
       await first.close()
 
       const second = await start(ADMIN)

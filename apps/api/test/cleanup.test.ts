@@ -20,7 +20,7 @@ for (const store of stores()) {
       await api.inject({ method: 'POST', url: '/register', payload: { email: 'late@example.com' } })
       const late = await api.users.findByEmail(api.db, 'late@example.com')
       assert.ok(late)
-      const confirmed = await createUser(api, 'done@example.com')
+      const confirmed = await createUser(api, 'done@example.com', { verified: true })
       await api.db.query('UPDATE users SET created_at = $2 WHERE id = $1', [confirmed.id, late.created_at])
 
       assert.deepEqual(await api.unverifiedCleanup.runOnce(), { ran: true, reminded: 0, deleted: 0 })
@@ -74,7 +74,7 @@ for (const store of stores()) {
     test('an account that lost its confirmation late still gets the reminder before deletion', async (t) => {
       const clock = movableClock()
       const api = await build(t, { store, now: clock.now, env: TTL })
-      const user = await createUser(api, 'old@example.com')
+      const user = await createUser(api, 'old@example.com', { verified: true })
       await api.db.query(
         `UPDATE users SET email_verified_at = NULL, created_at = now() - interval '10 days' WHERE id = $1`,
         [user.id],
@@ -90,7 +90,7 @@ for (const store of stores()) {
       const clock = movableClock()
       const api = await build(t, { store, now: clock.now, env: TTL })
       await createUser(api, 'admin@example.com', { role: 'admin', verified: false })
-      await createUser(api, 'ok@example.com')
+      await createUser(api, 'ok@example.com', { verified: true })
       clock.advance(10_000)
       await api.unverifiedCleanup.runOnce()
       clock.advance(10_000)

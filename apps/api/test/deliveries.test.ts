@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
+import { bearerFor, createUser } from './account-fixtures.ts'
 import { build, collectJobs, stores } from './helper.ts'
-import { bearer, createUser, receiptSender } from './verification-helper.ts'
+import { receiptSender } from './verification-helper.ts'
 
 const me = async (api: FastifyInstance, user: { id: string; credential_version: number }) => {
-  const res = await api.inject({ method: 'GET', url: '/me', headers: bearer(api, user) })
+  const res = await api.inject({ method: 'GET', url: '/me', headers: bearerFor(api, user) })
   assert.equal(res.statusCode, 200, res.body)
   return res.json().email_verification
 }
@@ -16,7 +17,7 @@ for (const store of stores()) {
       const api = await build(t, { store, env: { RESEND_COOLDOWN_SECONDS: '120' } })
       const collector = await collectJobs(t, api)
       const deliver = await receiptSender(t, api)
-      const user = await createUser(api, 'status@example.com')
+      const user = await createUser(api, 'status@example.com', { verified: false })
 
       assert.deepEqual(await me(api, user), {
         confirmed: false,
@@ -56,7 +57,7 @@ for (const store of stores()) {
     test('a mail the worker gave up on shows as failed, with the reason', async (t) => {
       const api = await build(t, { store })
       const deliver = await receiptSender(t, api)
-      const user = await createUser(api, 'bounce@example.com')
+      const user = await createUser(api, 'bounce@example.com', { verified: false })
       await deliver(
         { userId: user.id, email: user.email, credentialVersion: 0 },
         { at: new Date(Date.now() - 60_000) },
@@ -74,11 +75,15 @@ for (const store of stores()) {
       const deliver = await receiptSender(t, api)
       const admin = await createUser(api, 'admin@example.com', { verified: true })
       await api.db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.id])
-      const waiting = await createUser(api, 'waiting@example.com')
-      const mailed = await createUser(api, 'mailed@example.com')
+      const waiting = await createUser(api, 'waiting@example.com', { verified: false })
+      const mailed = await createUser(api, 'mailed@example.com', { verified: false })
       await deliver({ userId: mailed.id, email: mailed.email, credentialVersion: 0 })
 
-      const res = await api.inject({ method: 'GET', url: `/users/${mailed.id}`, headers: bearer(api, admin) })
+      const res = await api.inject({
+        method: 'GET',
+        url: `/users/${mailed.id}`,
+        headers: bearerFor(api, admin),
+      })
       assert.equal(res.statusCode, 200, res.body)
       assert.deepEqual(
         [res.json().email_verification.sent, res.json().email_verification.last_status],

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { ERRORS } from '../src/errors.ts'
+import { bearerFor, createUser } from './account-fixtures.ts'
 import { build } from './helper.ts'
-import { bearer, createUser, receiptSender } from './verification-helper.ts'
+import { receiptSender } from './verification-helper.ts'
 
 const dir = join(import.meta.dirname, '..', 'messages')
 const load = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'))
@@ -69,7 +70,7 @@ describe('message keys for the front end', () => {
   test('real error answers of the verification routes translate completely in both languages', async (t) => {
     const api = await build(t)
     const deliver = await receiptSender(t, api)
-    const user = await createUser(api, 'keys@example.com')
+    const user = await createUser(api, 'keys@example.com', { verified: false })
     const { code } = await deliver({ userId: user.id, email: user.email, credentialVersion: 0 })
     const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
     const resend = {
@@ -85,7 +86,7 @@ describe('message keys for the front end', () => {
       await api.inject({
         method: 'POST',
         url: '/api/v1/auth/verify-email/code',
-        headers: bearer(api, user),
+        headers: bearerFor(api, user),
         payload: { code: wrongCode },
       }),
     ]

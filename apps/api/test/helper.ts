@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import type { Writable } from 'node:stream'
 import type { TestContext } from 'node:test'
 import { type Broker, createBroker } from '@authmail/broker'
 import type { MailJob } from '@authmail/contracts'
+import { loggerOptions } from '@authmail/logger'
 import { deleteTestTopology } from '@authmail/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
@@ -19,7 +21,28 @@ export function stores(): Store[] {
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long'
 
-/** A fresh PostgreSQL database for one test, dropped afterwards. */
+const cleanups = new WeakMap<TestContext, (() => Promise<void>)[]>()
+
+/**
+ * Runs `fn` when the test ends, last registered first: what was opened later
+ * (an api on a database) is closed before what it depends on (the database).
+ * node:test runs `t.after` hooks in registration order, which would drop a
+ * database while an api's pool is still connected to it.
+ */
+export function cleanup(t: TestContext, fn: () => Promise<void>) {
+  let fns = cleanups.get(t)
+  if (!fns) {
+    const list: (() => Promise<void>)[] = []
+    fns = list
+    cleanups.set(t, list)
+    t.after(async () => {
+      for (const next of list.splice(0).reverse()) await next()
+    })
+  }
+  fns.push(fn)
+}
+
+/** A fresh PostgreSQL database for one test, dropped when the test ends, after the apps built on it closed. */
 export async function freshDatabase(t: TestContext): Promise<string> {
   const base = process.env.DATABASE_URL
   if (!base) throw new Error('DATABASE_URL is not set')
@@ -28,7 +51,7 @@ export async function freshDatabase(t: TestContext): Promise<string> {
   await admin.connect()
   await admin.query(`CREATE DATABASE ${name}`)
   await admin.end()
-  t.after(async () => {
+  cleanup(t, async () => {
     const c = new pg.Client({ connectionString: base })
     await c.connect()
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
@@ -46,6 +69,10 @@ export interface BuildOptions {
   /** Share another app's database (two api instances). */
   databaseUrl?: string
   prefix?: string
+  /** A PGlite directory on disk, opened as `pnpm api` opens it, instead of a clone of the template. */
+  dataDir?: string
+  /** Where the log goes, with the production logger options (redaction), instead of nowhere. */
+  logStream?: Writable
 }
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -70,7 +97,7 @@ const closeFirst = new WeakMap<FastifyInstance, (() => Promise<void>)[]>()
 export function closeBeforeApi(t: TestContext, api: FastifyInstance, close: () => Promise<void>) {
   const closers = closeFirst.get(api)
   if (closers) closers.push(close)
-  else t.after(close)
+  else cleanup(t, close)
 }
 
 /** Builds the api without listening (tests use `inject`), on its own database and queue prefix. */
@@ -81,14 +108,19 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
   const env = testEnv({
     QUEUE_PREFIX: prefix,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
     ...options.env,
   })
-  const server = Fastify({ logger: { level: env.LOG_LEVEL }, pluginTimeout: 60_000 })
-  const db = databaseUrl ? undefined : await freshPglite()
+  const logger = options.logStream
+    ? { ...loggerOptions(env.LOG_LEVEL, 'api'), stream: options.logStream }
+    : { level: env.LOG_LEVEL }
+  // Opening PGlite can take many seconds on a busy machine: more than fastify's default 10 s.
+  const server = Fastify({ logger, pluginTimeout: 60_000 })
+  const db = databaseUrl || options.dataDir ? undefined : await freshPglite()
   await server.register(app, { env, now: options.now, db })
   await server.ready()
   closeFirst.set(server, [])
-  t.after(async () => {
+  cleanup(t, async () => {
     for (const close of closeFirst.get(server) ?? []) await close()
     await server.close()
     if (!options.prefix) await deleteTestTopology(prefix).catch(() => {})
@@ -133,4 +165,17 @@ export async function collectJobs(t: TestContext, api: FastifyInstance) {
       return jobs
     },
   }
+}
+
+/**
+ * The mail jobs the api wrote to its outbox, oldest first. A job is written in
+ * the same transaction as the request's change, so once `inject` has answered
+ * its row is there: nothing to wait for, and a job that should not exist is
+ * seen as surely as one that should.
+ */
+export async function outboxJobs(api: FastifyInstance): Promise<MailJob[]> {
+  const { rows } = await api.db.query<{ payload: MailJob }>(
+    'SELECT payload FROM outbox ORDER BY created_at, id',
+  )
+  return rows.map((row) => row.payload)
 }

@@ -11,7 +11,7 @@ for (const store of stores()) {
       assert.equal(anonymous.statusCode, 401)
       assert.equal(errorCode(anonymous), 'AUTH_UNAUTHENTICATED')
 
-      const user = await createUser(api, 'ann@example.com')
+      const user = await createUser(api, 'ann@example.com', { verified: true })
       const { access_token } = await login(api, 'ann@example.com')
       const res = await api.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(access_token) })
       assert.equal(res.statusCode, 200)
@@ -27,7 +27,7 @@ for (const store of stores()) {
 
     test('PATCH /me changes name and locale, and nothing else', async (t) => {
       const api = await build(t, { store })
-      await createUser(api, 'bob@example.com')
+      await createUser(api, 'bob@example.com', { verified: true })
       const { access_token } = await login(api, 'bob@example.com')
       const patch = (payload: object) =>
         api.inject({ method: 'PATCH', url: '/me', headers: bearer(access_token), payload })
@@ -50,7 +50,7 @@ for (const store of stores()) {
 
     test('POST /me/password checks the current password and the rules for the new one', async (t) => {
       const api = await build(t, { store })
-      await createUser(api, 'carol@example.com')
+      await createUser(api, 'carol@example.com', { verified: true })
       const { access_token } = await login(api, 'carol@example.com')
       const change = (current_password: string, new_password: string) =>
         api.inject({
@@ -77,7 +77,7 @@ for (const store of stores()) {
     test('a password change signs out other sessions, keeps this one, and mails a notice', async (t) => {
       const api = await build(t, { store })
       const collector = await collectJobs(t, api)
-      const user = await createUser(api, 'dave@example.com')
+      const user = await createUser(api, 'dave@example.com', { verified: true })
       const here = await login(api, 'dave@example.com')
       const elsewhere = await login(api, 'dave@example.com')
 

@@ -1,7 +1,14 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { type Db, wrapPglite } from '../src/db/driver.ts'
 import { migrate } from '../src/db/migrate.ts'
+
+/**
+ * Set by scripts/test.ts: a migrated data directory it dumped once for the
+ * whole run. Unset (one file run with plain `node --test`), each process
+ * builds its own.
+ */
+export const TEMPLATE_ENV = 'AUTHMAIL_PGLITE_TEMPLATE'
 
 const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'))
 
@@ -18,23 +25,39 @@ interface Template {
 
 let template: Promise<Template> | null = null
 
-/**
- * A fresh PGlite per test costs ~3 s (WebAssembly compile + initdb); cloning a
- * migrated data directory with the module compiled once costs ~0.4 s.
- */
-async function makeTemplate(): Promise<Template> {
+async function modules() {
   const pgliteWasmModule = await wasm.compile(readFileSync(new URL('pglite.wasm', dist)))
   const fsBundle = new Blob([readFileSync(new URL('pglite.data', dist))])
-  const first = await PGlite.create('memory://', { pgliteWasmModule, fsBundle })
+  return { pgliteWasmModule, fsBundle }
+}
+
+/** initdb and the migrations: seconds (8 s on a busy machine), so done once per run. */
+async function migratedDump(): Promise<Blob> {
+  const first = await PGlite.create('memory://', await modules())
   await migrate(wrapPglite(first))
   const dump = await first.dumpDataDir('none')
   await first.close()
-  return { pgliteWasmModule, fsBundle, dump }
+  return dump
+}
+
+/** Writes the migrated template to `path`, for the test processes to load (see TEMPLATE_ENV). */
+export async function writePgliteTemplate(path: string): Promise<void> {
+  writeFileSync(path, new Uint8Array(await (await migratedDump()).arrayBuffer()))
+}
+
+/**
+ * Cloning a migrated data directory with the module compiled once per process
+ * costs ~0.4 s, against seconds for a fresh PGlite.
+ */
+async function makeTemplate(): Promise<Template> {
+  const path = process.env[TEMPLATE_ENV]
+  const dump = path ? new Blob([readFileSync(path)]) : await migratedDump()
+  return { ...(await modules()), dump }
 }
 
 /** A migrated in-memory PGlite of its own. */
 export async function freshPglite(): Promise<Db> {
   template ??= makeTemplate()
-  const { dump, ...modules } = await template
-  return wrapPglite(await PGlite.create('memory://', { loadDataDir: dump, ...modules }))
+  const { dump, ...rest } = await template
+  return wrapPglite(await PGlite.create('memory://', { loadDataDir: dump, ...rest }))
 }

@@ -11,7 +11,7 @@ for (const store of stores()) {
   describe(`sessions (${store})`, () => {
     test('refresh rotates: the new pair works and the presented token is used up', async (t) => {
       const api = await build(t, { store })
-      await createUser(api, 'ann@example.com')
+      await createUser(api, 'ann@example.com', { verified: true })
       const first = await login(api, 'ann@example.com')
       const res = await refresh(api, first.refresh_token)
       assert.equal(res.statusCode, 200, res.body)
@@ -29,7 +29,7 @@ for (const store of stores()) {
 
     test('presenting a used refresh token revokes its whole family, not other sign-ins', async (t) => {
       const api = await build(t, { store })
-      await createUser(api, 'bob@example.com')
+      await createUser(api, 'bob@example.com', { verified: true })
       const stolen = await login(api, 'bob@example.com')
       const otherDevice = await login(api, 'bob@example.com')
       const rotated = (await refresh(api, stolen.refresh_token)).json()
@@ -45,7 +45,7 @@ for (const store of stores()) {
 
     test('refresh tokens are stored only as their SHA-256', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'carol@example.com')
+      const user = await createUser(api, 'carol@example.com', { verified: true })
       const pair = await login(api, 'carol@example.com')
       const { rows } = await api.db.query<{ token_hash: string }>(
         'SELECT * FROM refresh_tokens WHERE user_id = $1',
@@ -58,7 +58,7 @@ for (const store of stores()) {
 
     test('logout ends the session; signing out twice is fine; "everywhere" ends the others', async (t) => {
       const api = await build(t, { store })
-      await createUser(api, 'dave@example.com')
+      await createUser(api, 'dave@example.com', { verified: true })
       const a = await login(api, 'dave@example.com')
       const b = await login(api, 'dave@example.com')
       const c = await login(api, 'dave@example.com')
@@ -93,7 +93,7 @@ for (const store of stores()) {
         now: clock.now,
         env: { ACCESS_TOKEN_TTL: '60', REFRESH_TOKEN_TTL: '120' },
       })
-      await createUser(api, 'erin@example.com')
+      await createUser(api, 'erin@example.com', { verified: true })
       const pair = await login(api, 'erin@example.com')
       assert.equal(pair.expires_in, 60)
       clock.advance(61)
@@ -108,7 +108,7 @@ for (const store of stores()) {
     test('setting a password from a reset link ends every session and sends the notice', async (t) => {
       const api = await build(t, { store })
       const collector = await collectJobs(t, api)
-      const user = await createUser(api, 'fay@example.com')
+      const user = await createUser(api, 'fay@example.com', { verified: true })
       const pair = await login(api, 'fay@example.com')
       const link = api.tokens.sign('reset_password', {
         sub: user.id,

@@ -6,8 +6,8 @@ import { build, type Store, stores } from './helper.ts'
 /** An api with one admin and one ordinary user, both signed in. */
 async function withAdmin(t: TestContext, store: Store) {
   const api = await build(t, { store })
-  const admin = await createUser(api, 'admin@example.com', { role: 'admin' })
-  const user = await createUser(api, 'user@example.com')
+  const admin = await createUser(api, 'admin@example.com', { role: 'admin', verified: true })
+  const user = await createUser(api, 'user@example.com', { verified: true })
   const adminTokens = await login(api, 'admin@example.com')
   const userTokens = await login(api, 'user@example.com')
   const as = (access: string) => (method: 'GET' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
@@ -60,7 +60,7 @@ for (const store of stores()) {
       const { api, asAdmin } = await withAdmin(t, store)
       for (const name of ['p1', 'p2', 'p3'])
         await createUser(api, `${name}@pending.test`, { verified: false })
-      await createUser(api, 'Zed@Other.test')
+      await createUser(api, 'Zed@Other.test', { verified: true })
       const get = (url: string) => asAdmin('GET', url)
 
       const all = await listAll(get, '')

@@ -18,18 +18,6 @@ export async function waitUntil<T>(check: () => Promise<T | undefined>, timeoutM
   }
 }
 
-/** An account made directly in the database: unconfirmed, with a password, unless told otherwise. */
-export async function createUser(api: FastifyInstance, email: string, options: { verified?: boolean } = {}) {
-  const user = await api.users.insert(api.db, {
-    email,
-    passwordHash: 'not-a-real-hash',
-    locale: 'en',
-    ...options,
-  })
-  if (!user) throw new Error(`${email} exists already`)
-  return user
-}
-
 /** A verification link token as the worker mints it, for the user's current credentials. */
 export function verifyToken(
   api: FastifyInstance,
@@ -37,10 +25,6 @@ export function verifyToken(
 ) {
   return api.tokens.sign('verify_email', { sub: user.id, ver: user.credential_version, email: user.email })
 }
-
-export const bearer = (api: FastifyInstance, user: { id: string; credential_version: number }) => ({
-  authorization: `Bearer ${api.tokens.sign('access', { sub: user.id, ver: user.credential_version }).token}`,
-})
 
 /**
  * Stands in for the worker's last step: for a verification job it mints the

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
+import { bearerFor, createUser } from './account-fixtures.ts'
 import { build, collectJobs, stores } from './helper.ts'
-import { bearer, createUser, receiptSender } from './verification-helper.ts'
+import { receiptSender } from './verification-helper.ts'
 
 type User = NonNullable<Awaited<ReturnType<FastifyInstance['users']['findById']>>>
 
@@ -10,7 +11,7 @@ const submit = (api: FastifyInstance, user: User | null, code: string) =>
   api.inject({
     method: 'POST',
     url: '/api/v1/auth/verify-email/code',
-    headers: user ? bearer(api, user) : {},
+    headers: user ? bearerFor(api, user) : {},
     payload: { code },
   })
 
@@ -51,7 +52,7 @@ for (const store of stores()) {
     test('five wrong tries per code; the sixth is refused even when right; a new mail starts over', async (t) => {
       const api = await build(t, { store })
       const deliver = await receiptSender(t, api)
-      const user = await createUser(api, 'guess@example.com')
+      const user = await createUser(api, 'guess@example.com', { verified: false })
       const job = { userId: user.id, email: user.email, credentialVersion: 0 }
       const { code } = await deliver(job)
 
@@ -78,7 +79,7 @@ for (const store of stores()) {
     test('racing wrong guesses are all counted', async (t) => {
       const api = await build(t, { store })
       const deliver = await receiptSender(t, api)
-      const user = await createUser(api, 'racer@example.com')
+      const user = await createUser(api, 'racer@example.com', { verified: false })
       const { code } = await deliver({ userId: user.id, email: user.email, credentialVersion: 0 })
       const answers = await Promise.all(Array.from({ length: 8 }, () => submit(api, user, wrong(code))))
       assert.deepEqual(answers.map((r) => r.statusCode).sort(), [400, 400, 400, 400, 400, 429, 429, 429])
@@ -88,7 +89,7 @@ for (const store of stores()) {
       let clock = Date.now()
       const api = await build(t, { store, now: () => clock })
       const deliver = await receiptSender(t, api)
-      const user = await createUser(api, 'slow@example.com')
+      const user = await createUser(api, 'slow@example.com', { verified: false })
       const { code } = await deliver({ userId: user.id, email: user.email, credentialVersion: 0 })
       clock += (api.env.VERIFY_EMAIL_TTL + 1) * 1000
       // The access token is minted on the moved clock, so only the code is old.
@@ -99,7 +100,7 @@ for (const store of stores()) {
 
     test('needs a logged-in user and a 6-digit code', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'anon@example.com')
+      const user = await createUser(api, 'anon@example.com', { verified: false })
       const anonymous = await submit(api, null, '123456')
       assert.equal(anonymous.statusCode, 401)
       assert.equal(anonymous.json().error.code, 'AUTH_UNAUTHENTICATED')

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { test } from 'node:test'
-import { loggerOptions } from '@authmail/logger'
-import { deleteTestTopology } from '@authmail/testing'
-import Fastify from 'fastify'
-import app from '../src/app.ts'
-import { testEnv } from './helper.ts'
-import { createUser, verifyToken } from './verification-helper.ts'
+import { createUser } from './account-fixtures.ts'
+import { build } from './helper.ts'
+import { verifyToken } from './verification-helper.ts'
 
 test('verification tokens never reach the logs, in the query or in the path', async (t) => {
   let logs = ''
@@ -17,16 +13,9 @@ test('verification tokens never reach the logs, in the query or in the path', as
       done()
     },
   })
-  const api = Fastify({ logger: { ...loggerOptions('info', 'api'), stream } })
-  const prefix = `test.${randomUUID().slice(0, 8)}.`
-  await api.register(app, { env: testEnv({ QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' }) })
-  await api.ready()
-  t.after(async () => {
-    await api.close()
-    await deleteTestTopology(prefix)
-  })
+  const api = await build(t, { env: { LOG_LEVEL: 'info' }, logStream: stream })
 
-  const user = await createUser(api, 'quiet@example.com')
+  const user = await createUser(api, 'quiet@example.com', { verified: false })
   const { token } = verifyToken(api, user)
   const form = { 'content-type': 'application/x-www-form-urlencoded' }
   const answers = [

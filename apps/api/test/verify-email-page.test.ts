@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { launchBrowser } from '@authmail/testing'
+import { createUser } from './account-fixtures.ts'
 import { build, stores } from './helper.ts'
-import { createUser, verifyToken } from './verification-helper.ts'
+import { verifyToken } from './verification-helper.ts'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
@@ -11,7 +12,7 @@ for (const store of stores()) {
     test('in Chromium: opening the link changes nothing, the button confirms, a second click says already confirmed', async (t) => {
       const api = await build(t, { store })
       const base = await api.listen({ port: 0, host: '127.0.0.1' })
-      const user = await createUser(api, 'browser@example.com')
+      const user = await createUser(api, 'browser@example.com', { verified: false })
       const link = `${base}/verify-email?token=${encodeURIComponent(verifyToken(api, user).token)}`
       const browser = await launchBrowser()
       t.after(() => browser.close())
@@ -57,7 +58,7 @@ for (const store of stores()) {
 
     test('GET and HEAD change nothing and do not use the link up', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'scanner@example.com')
+      const user = await createUser(api, 'scanner@example.com', { verified: false })
       const { token } = verifyToken(api, user)
       for (const method of ['GET', 'HEAD', 'GET'] as const) {
         const res = await api.inject({ method, url: `/verify-email?token=${token}` })
@@ -94,8 +95,8 @@ for (const store of stores()) {
     test('a bad, expired or orphaned link gets an explaining page, with a resend form where it helps', async (t) => {
       let clock = Date.now()
       const api = await build(t, { store, now: () => clock })
-      const expiring = verifyToken(api, await createUser(api, 'old@example.com')).token
-      const gone = await createUser(api, 'gone@example.com')
+      const expiring = verifyToken(api, await createUser(api, 'old@example.com', { verified: false })).token
+      const gone = await createUser(api, 'gone@example.com', { verified: false })
       const orphan = verifyToken(api, gone).token
       await api.db.query('DELETE FROM users WHERE id = $1', [gone.id])
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { createUser } from './account-fixtures.ts'
 import { build, stores } from './helper.ts'
-import { createUser, verifyToken } from './verification-helper.ts'
+import { verifyToken } from './verification-helper.ts'
 
 const envelope = (code: string, message: string, details: Record<string, unknown> = {}) => ({
   error: { code, message, field: null, details },
@@ -15,7 +16,7 @@ for (const store of stores()) {
         ['', 'root@example.com'],
         ['/api/v1/auth', 'spa@example.com'],
       ] as const) {
-        const user = await createUser(api, email)
+        const user = await createUser(api, email, { verified: false })
         const res = await api.inject({
           method: 'POST',
           url: `${prefix}/verify-email/${verifyToken(api, user).token}`,
@@ -28,7 +29,7 @@ for (const store of stores()) {
 
     test('a second use answers 400 AUTH_EMAIL_ALREADY_VERIFIED', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'twice@example.com')
+      const user = await createUser(api, 'twice@example.com', { verified: false })
       const url = `/api/v1/auth/verify-email/${verifyToken(api, user).token}`
       assert.equal((await api.inject({ method: 'POST', url })).statusCode, 200)
       const again = await api.inject({ method: 'POST', url })
@@ -43,7 +44,7 @@ for (const store of stores()) {
 
     test('20 racing requests confirm once; the others hear it is already confirmed', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'race@example.com')
+      const user = await createUser(api, 'race@example.com', { verified: false })
       const url = `/verify-email/${verifyToken(api, user).token}`
       const answers = await Promise.all(Array.from({ length: 20 }, () => api.inject({ method: 'POST', url })))
       const codes = answers.map((r) => r.statusCode).sort()
@@ -52,7 +53,7 @@ for (const store of stores()) {
 
     test('a damaged token, or a token of another purpose, is 401 AUTH_INVALID_TOKEN', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'bad@example.com')
+      const user = await createUser(api, 'bad@example.com', { verified: false })
       const setPassword = api.tokens.sign('set_password', { sub: user.id, ver: 0, email: user.email }).token
       const good = verifyToken(api, user).token
       for (const token of ['not-a-jwt', `${good.slice(0, -3)}AAA`, setPassword, 'x%20y%3Cb%3E', 'a/b']) {
@@ -66,7 +67,7 @@ for (const store of stores()) {
     test('a well-signed token past its exp is 401 AUTH_TOKEN_EXPIRED', async (t) => {
       let clock = Date.now()
       const api = await build(t, { store, now: () => clock })
-      const user = await createUser(api, 'late@example.com')
+      const user = await createUser(api, 'late@example.com', { verified: false })
       const { token } = verifyToken(api, user)
       clock += (api.env.VERIFY_EMAIL_TTL + 1) * 1000
       const res = await api.inject({ method: 'POST', url: `/api/v1/auth/verify-email/${token}` })
@@ -79,13 +80,13 @@ for (const store of stores()) {
       const api = await build(t, { store, now: () => clock })
       assert.equal(api.env.VERIFY_EMAIL_TTL, 86_400)
       assert.equal(api.env.RESET_PASSWORD_TTL, 3_600)
-      const user = await createUser(api, 'day@example.com')
+      const user = await createUser(api, 'day@example.com', { verified: false })
       const { token } = verifyToken(api, user)
       clock += 86_399 * 1000
       assert.equal((await api.inject({ method: 'POST', url: `/verify-email/${token}` })).statusCode, 200)
 
       const short = await build(t, { store, env: { VERIFY_EMAIL_TTL: '60' } })
-      const other = await createUser(short, 'short@example.com')
+      const other = await createUser(short, 'short@example.com', { verified: false })
       const { expiresAt } = verifyToken(short, other)
       assert.ok(
         Math.abs(expiresAt.getTime() - Date.now() - 60_000) < 2_000,
@@ -95,7 +96,7 @@ for (const store of stores()) {
 
     test('the account was deleted: 404 AUTH_USER_NOT_FOUND', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'gone@example.com')
+      const user = await createUser(api, 'gone@example.com', { verified: false })
       const { token } = verifyToken(api, user)
       await api.db.query('DELETE FROM users WHERE id = $1', [user.id])
       const res = await api.inject({ method: 'POST', url: `/api/v1/auth/verify-email/${token}` })
@@ -108,7 +109,7 @@ for (const store of stores()) {
 
     test('a link minted before a password change no longer works', async (t) => {
       const api = await build(t, { store })
-      const user = await createUser(api, 'changed@example.com')
+      const user = await createUser(api, 'changed@example.com', { verified: false })
       const { token } = verifyToken(api, user)
       await api.db.query('UPDATE users SET credential_version = credential_version + 1 WHERE id = $1', [
         user.id,

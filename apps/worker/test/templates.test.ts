@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { LocaleSchema, type MailJob } from '@authmail/contracts'
+import { type LinkPurpose, LocaleSchema, type MailJob } from '@authmail/contracts'
 import { createTokens } from '@authmail/tokens'
 import { createComposer } from '../src/compose.ts'
 import { formatDate, formatDuration } from '../src/emails/format.ts'
@@ -28,21 +28,57 @@ const compose = createComposer(env, tokens)
 /** An address a stranger controls: valid for the contract, hostile for HTML. */
 const HOSTILE = '"<img src=x onerror=alert(1)>"@example.com'
 
-/** Where each kind's link points, and the words that say how long it lasts. */
-const EXPECTED: Record<MailJob['type'], { path: string | null; en: RegExp; ru: RegExp }> = {
-  set_password: { path: '/set-password', en: /expires in 24 hours/, ru: /действует 24 часа/ },
-  verify_email: { path: '/verify-email', en: /expire in 24 hours/, ru: /действуют 24 часа/ },
-  reset_password: { path: '/set-password', en: /expires in 1 hour/, ru: /действует 1 час/ },
-  unverified_reminder: { path: '/verify-email', en: /expire on /, ru: /действуют до / },
-  account_exists: { path: '/recover-password', en: /does not expire.*1 hour/, ru: /не истекает.*1 час/ },
-  password_changed: { path: '/recover-password', en: /does not expire.*1 hour/, ru: /не истекает.*1 час/ },
-  no_account: { path: null, en: /ignore this e-mail/, ru: /проигнорируйте/ },
+interface Expected {
+  /** Where the link points; null: the mail has no link. */
+  path: string | null
+  /** The purpose of the token the link carries; null: no token. */
+  purpose: LinkPurpose | null
+  /** The words that say how long the link lasts. */
+  en: RegExp
+  ru: RegExp
 }
 
-for (const [type, expected] of Object.entries(EXPECTED) as [
-  MailJob['type'],
-  (typeof EXPECTED)[MailJob['type']],
-][]) {
+const EXPECTED: Record<MailJob['type'], Expected> = {
+  set_password: {
+    path: '/set-password',
+    purpose: 'set_password',
+    en: /expires in 24 hours/,
+    ru: /действует 24 часа/,
+  },
+  verify_email: {
+    path: '/verify-email',
+    purpose: 'verify_email',
+    en: /expire in 24 hours/,
+    ru: /действуют 24 часа/,
+  },
+  reset_password: {
+    path: '/set-password',
+    purpose: 'reset_password',
+    en: /expires in 1 hour/,
+    ru: /действует 1 час/,
+  },
+  unverified_reminder: {
+    path: '/verify-email',
+    purpose: 'verify_email',
+    en: /expire on /,
+    ru: /действуют до /,
+  },
+  account_exists: {
+    path: '/recover-password',
+    purpose: null,
+    en: /does not expire.*1 hour/,
+    ru: /не истекает.*1 час/,
+  },
+  password_changed: {
+    path: '/recover-password',
+    purpose: null,
+    en: /does not expire.*1 hour/,
+    ru: /не истекает.*1 час/,
+  },
+  no_account: { path: null, purpose: null, en: /ignore this e-mail/, ru: /проигнорируйте/ },
+}
+
+for (const [type, expected] of Object.entries(EXPECTED) as [MailJob['type'], Expected][]) {
   for (const locale of LocaleSchema.options) {
     test(`${type} (${locale}): link from PUBLIC_BASE_URL, expiry stated, input escaped, text part`, () => {
       const mail = compose(job(type, { locale, email: HOSTILE }))
@@ -57,6 +93,7 @@ for (const [type, expected] of Object.entries(EXPECTED) as [
 
       if (!expected.path) {
         assert.doesNotMatch(mail.text, /https?:\/\//)
+        assert.equal(mail.token, null)
         return
       }
       const { url, token } = linkIn(mail.text)
@@ -65,11 +102,17 @@ for (const [type, expected] of Object.entries(EXPECTED) as [
         mail.html.includes(`href="${url.href.replaceAll('&', '&amp;')}"`),
         'the HTML links to the same URL',
       )
-      if (mail.token) {
-        assert.equal(tokens.verify(token, mail.token.purpose).jti, mail.token.jti)
-        assert.ok(
-          mail.html.includes(formatDate(mail.token.expiresAt, locale)) || type === 'unverified_reminder',
-        )
+      if (!expected.purpose) {
+        assert.equal(mail.token, null, 'no token is minted')
+        assert.equal(token, '', 'the link carries none')
+        return
+      }
+      assert.ok(mail.token, `a ${type} mail carries a token`)
+      assert.equal(mail.token.purpose, expected.purpose)
+      assert.equal(tokens.verify(token, expected.purpose).jti, mail.token.jti)
+      // The reminder states its own date (the deletion can come before the token expires).
+      if (type !== 'unverified_reminder') {
+        assert.ok(mail.html.includes(formatDate(mail.token.expiresAt, locale)), 'the HTML states the expiry')
       }
     })
   }

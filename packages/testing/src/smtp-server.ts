@@ -27,7 +27,7 @@ type Times = { times?: number }
 
 /** A real SMTP peer on 127.0.0.1 that can be told to misbehave. */
 export async function startSmtpServer(options: SmtpServerOptions = {}) {
-  const { caFile, key, cert } = testCertificates()
+  const { caFile, key, cert } = await testCertificates()
   const faults = createFaults()
   const mails: ReceivedMail[] = []
   const arrivals = new EventEmitter()
