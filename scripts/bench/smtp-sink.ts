@@ -19,7 +19,7 @@ export interface SinkInfo {
   caFile: string
 }
 
-const { caFile, key, cert } = testCertificates()
+const { caFile, key, cert } = await testCertificates()
 /** Arrival time of every mail, in order; the n-th mail arrived at arrivals[n - 1]. */
 const arrivals: number[] = []
 const byRecipient = new Map<string, number>()
