@@ -74,7 +74,10 @@ for (const [name, entry] of [
     say(`${entry} does not exist; not starting the ${name}`)
     continue
   }
-  const child = run(name, process.execPath, ['--import', 'tsx', entry], { cwd: root, env: childEnv })
+  const child = run(name, process.execPath, ['--conditions=@authmail/source', '--import', 'tsx', entry], {
+    cwd: root,
+    env: childEnv,
+  })
   apps.push(child)
   watch(child)
 }

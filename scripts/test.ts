@@ -92,6 +92,8 @@ async function runTests(files: string[], concurrency: number): Promise<Counts> {
     process.execPath,
     [
       ...[
+        // Workspace packages resolve to their TypeScript sources, not a dist/ that may not be built.
+        '--conditions=@authmail/source',
         '--import',
         'tsx',
         '--import',

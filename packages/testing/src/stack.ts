@@ -75,7 +75,7 @@ export async function startStack(options: StackOptions) {
   const logs: Record<ProcessName, string> = { api: '', worker: '' }
 
   function start(name: ProcessName): ChildProcess {
-    const child = spawn(process.execPath, ['--import', TSX, ENTRY[name]], {
+    const child = spawn(process.execPath, ['--conditions=@authmail/source', '--import', TSX, ENTRY[name]], {
       cwd: workDir,
       env: { ...env, ...options.envFor?.[name] },
       stdio: ['ignore', 'pipe', 'pipe'],
