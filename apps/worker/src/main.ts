@@ -32,8 +32,9 @@ async function shutdown(signal: string) {
   process.exit(0)
 }
 
-process.once('SIGTERM', () => void shutdown('SIGTERM'))
-process.once('SIGINT', () => void shutdown('SIGINT'))
+// `on`, not `once`: under pnpm a Ctrl+C arrives twice (from the terminal and forwarded by pnpm),
+// and a second signal must not kill the drain; the deadline above bounds it instead.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))
 
 // Listening first: liveness answers while the broker is still being reached, readiness says 503 until then.
 const http = await probes.listen(env.WORKER_HTTP_PORT, env.HOST).catch((error: NodeJS.ErrnoException) => {

@@ -12,6 +12,8 @@ export function watchQueueDepths(broker: Broker, metrics: WorkerMetrics, logger:
   const queues = [names.jobs, ...names.retries.map((retry) => retry.name), names.dead]
   let running: Promise<void> | null = null
   let timer: NodeJS.Timeout | undefined
+  // Read at once on every (re)connect, not only at the next tick: a fresh worker shows its queues.
+  const onConnected = () => void watcher.refresh()
 
   async function read(): Promise<void> {
     if (!broker.isConnected()) return
@@ -28,7 +30,7 @@ export function watchQueueDepths(broker: Broker, metrics: WorkerMetrics, logger:
     }
   }
 
-  return {
+  const watcher = {
     /** Reads now (or joins the read under way). */
     refresh(): Promise<void> {
       running ??= read().finally(() => {
@@ -37,12 +39,17 @@ export function watchQueueDepths(broker: Broker, metrics: WorkerMetrics, logger:
       return running
     },
     start() {
-      timer ??= setInterval(() => void this.refresh(), intervalMs).unref()
+      if (timer) return
+      timer = setInterval(() => void watcher.refresh(), intervalMs).unref()
+      broker.events.on('connected', onConnected)
+      if (broker.isConnected()) onConnected()
     },
     async stop() {
+      broker.events.off('connected', onConnected)
       clearInterval(timer)
       timer = undefined
       await running
     },
   }
+  return watcher
 }
