@@ -64,7 +64,7 @@ test('the Dockerfile lints clean and its app images run compiled output on Node 
   for (const [target, entry, port] of [
     ['api', 'dist/server.js', 'PORT'],
     ['worker', 'dist/main.js', 'WORKER_HTTP_PORT'],
-  ]) {
+  ] as const) {
     const stage = dockerfile.split(/^FROM /m).find((s) => s.startsWith(`runtime AS ${target}\n`)) ?? ''
     assert.match(stage, new RegExp(`^CMD \\["node", "${entry.replace('.', '\\.')}"\\]$`, 'm'), target)
     assert.match(stage, new RegExp(`HEALTHCHECK[^]*process\\.env\\.${port}\\}/healthz`), target)
