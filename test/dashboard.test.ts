@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { METRIC_NAMES } from '@authmail/contracts'
+import { METRIC_NAMES, METRICS } from '@authmail/contracts'
 
 const dashboard = JSON.parse(
   readFileSync(new URL('../docker/grafana/dashboards/authmail.json', import.meta.url), 'utf8'),
@@ -93,5 +93,14 @@ test('every panel of the dashboard reads the provisioned Prometheus data source'
   const panels = (dashboard.panels as Panel[]).filter((panel) => panel.type !== 'row')
   for (const panel of panels as (Panel & { datasource?: { uid?: string } })[]) {
     assert.equal(panel.datasource?.uid, uid, `panel "${panel.title}"`)
+  }
+})
+
+test('docs/operations.md documents every metric, saying which process serves it', () => {
+  const docs = readFileSync(new URL('../docs/operations.md', import.meta.url), 'utf8')
+  for (const [name, spec] of Object.entries(METRICS)) {
+    const row = docs.split('\n').find((line) => line.startsWith(`| \`${name}\``))
+    assert.ok(row, `${name} is not in the metrics table`)
+    assert.match(row, new RegExp(`\\|\\s*${spec.process}\\s*\\|\\s*${spec.type}\\s*\\|`), name)
   }
 })
