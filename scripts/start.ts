@@ -4,16 +4,22 @@
  * dies or on Ctrl+C / SIGTERM.
  */
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Child, run, say, stop } from './start/children.ts'
-import { effectiveEnv, ensureDotenv } from './start/env-file.ts'
-import { type Maildev, startMaildev } from './start/maildev.ts'
+import { effectiveEnv, ensureDotenv, rememberMaildev } from './start/env-file.ts'
+import { type Maildev, maildevPorts, maildevSmtpUrl, startMaildev } from './start/maildev.ts'
+import { takenPorts } from './start/ports.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
+// Before anything is written: a second copy must leave the first one's files alone.
+await refuseIfPortsTaken()
+
 if (ensureDotenv(root)) say('created .env from .env.example with a new random JWT_SECRET')
 const env = effectiveEnv(root)
+/** SMTP_URL unset, or the one this script wrote for its MailDev: run MailDev. */
+const ownMaildev = !env.SMTP_URL || env.SMTP_URL === maildevSmtpUrl(env)
 
 const apps: Child[] = []
 let maildev: Maildev | undefined
@@ -27,13 +33,19 @@ async function shutdown(code: number, signal: NodeJS.Signals = 'SIGTERM'): Promi
   process.exit(code)
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP (the terminal closed) stops everything like Ctrl+C; the apps themselves are sent SIGTERM for it.
+// pnpm forwards the terminal's Ctrl+C to us, so one press arrives twice within milliseconds:
+// only a signal a moment after the first one is a second press that asks to kill.
+let firstSignalAt = 0
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (!stopping) {
+      firstSignalAt = Date.now()
       say(`${signal}: stopping (press Ctrl+C again to kill)`)
-      void shutdown(0, signal)
+      void shutdown(0, signal === 'SIGHUP' ? 'SIGTERM' : signal)
       return
     }
+    if (Date.now() - firstSignalAt < 500) return
     for (const child of [...apps, maildev?.child]) child?.process.kill('SIGKILL')
     process.exit(130)
   })
@@ -49,7 +61,7 @@ function watch(child: Child): void {
 }
 
 const childEnv: NodeJS.ProcessEnv = { ...process.env }
-if (env.SMTP_URL) {
+if (!ownMaildev) {
   say(`SMTP_URL is set; the worker sends through it and MailDev is not started`)
 } else {
   try {
@@ -62,6 +74,12 @@ if (env.SMTP_URL) {
     watch(maildev.child)
     childEnv.SMTP_URL = maildev.smtpUrl
     childEnv.SMTP_CA_FILE = maildev.caFile
+    const written = rememberMaildev(root, {
+      SMTP_URL: maildev.smtpUrl,
+      SMTP_CA_FILE: relative(root, maildev.caFile),
+    })
+    if (written.length)
+      say(`wrote ${written.join(' and ')} of MailDev into .env, so \`pnpm worker\` alone finds it`)
   }
 }
 
@@ -74,7 +92,10 @@ for (const [name, entry] of [
     say(`${entry} does not exist; not starting the ${name}`)
     continue
   }
-  const child = run(name, process.execPath, ['--import', 'tsx', entry], { cwd: root, env: childEnv })
+  const child = run(name, process.execPath, ['--conditions=@authmail/source', '--import', 'tsx', entry], {
+    cwd: root,
+    env: childEnv,
+  })
   apps.push(child)
   watch(child)
 }
@@ -107,4 +128,23 @@ async function answers(url: string, tries = 60): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
   return false
+}
+
+/** Exits, naming the process, when a port of the api, the worker or MailDev is taken (another `pnpm start`?). */
+async function refuseIfPortsTaken(): Promise<void> {
+  const current = effectiveEnv(root)
+  const runsMaildev = !current.SMTP_URL || current.SMTP_URL === maildevSmtpUrl(current)
+  const host = !current.HOST || ['0.0.0.0', '::'].includes(current.HOST) ? '127.0.0.1' : current.HOST
+  const taken = await takenPorts(
+    {
+      api: Number(current.PORT ?? 5001),
+      'worker probes': Number(current.WORKER_HTTP_PORT ?? 5002),
+      ...(runsMaildev ? maildevPorts(current) : {}),
+    },
+    host,
+  )
+  if (!taken.length) return
+  for (const line of taken) say(line)
+  say('not starting: is `pnpm start` already running? Stop it first, or set other ports in .env')
+  process.exit(1)
 }

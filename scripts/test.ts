@@ -77,7 +77,7 @@ const skipped = sum('skipped') ? `, ${sum('skipped')} skipped` : ''
 console.log(`\n${sum('passed')} passed, ${sum('failed')} failed${skipped}`)
 process.exit(runs.every((run) => run.ok) ? 0 : 1)
 
-/** `apps/*\/test/**\/*.test.ts` and `packages/*\/test/**\/*.test.ts`, relative to the root, sorted. */
+/** `apps/*\/test/**\/*.test.ts`, `packages/*\/test/**\/*.test.ts` and `test/**\/*.test.ts`, relative to the root, sorted. */
 function findTestFiles(): string[] {
   const files: string[] = []
   const walk = (dir: string) => {
@@ -92,6 +92,8 @@ function findTestFiles(): string[] {
       if (existsSync(join(root, group, pkg, 'test'))) walk(`${group}/${pkg}/test`)
     }
   }
+  // Tests of the repository as a whole: the start script, compose file, dashboard.
+  if (existsSync(join(root, 'test'))) walk('test')
   return files.sort()
 }
 
@@ -106,6 +108,8 @@ async function runTests(files: string[], concurrency: number): Promise<Counts> {
     process.execPath,
     [
       ...[
+        // Workspace packages resolve to their TypeScript sources, not a dist/ that may not be built.
+        '--conditions=@authmail/source',
         '--import',
         'tsx',
         '--import',

@@ -20,7 +20,7 @@ export interface Child {
 
 /** Starts `scripts/bench/<script>` (a path relative to this folder) with `config`. */
 export function startChild(script: string, config: object): Child {
-  const child = spawn(process.execPath, ['--import', TSX, here(script)], {
+  const child = spawn(process.execPath, ['--conditions=@authmail/source', '--import', TSX, here(script)], {
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

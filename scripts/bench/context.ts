@@ -49,6 +49,8 @@ export async function createContext(options: BenchOptions) {
     JWT_SECRET: randomBytes(32).toString('hex'),
     SMTP_URL: sink.url,
     SMTP_CA_FILE: sink.caFile,
+    // The worker's probes are not measured; a free port keeps two benches from colliding.
+    WORKER_HTTP_PORT: '0',
     // The load stands for many users: the per-IP limit would otherwise answer 429.
     IP_RATE_LIMIT_PER_MINUTE: '100000000',
     // Every enumeration request takes the full path (a mail queued), which is what is compared.

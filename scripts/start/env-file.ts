@@ -26,8 +26,32 @@ export function ensureDotenv(root: string): boolean {
  * `@authmail/config` does.
  */
 export function effectiveEnv(root: string): Env {
-  const file = parse(readFileSync(join(root, '.env')))
+  const path = join(root, '.env')
+  const file = existsSync(path) ? parse(readFileSync(path)) : {}
   const merged: Env = { ...file, ...process.env }
   for (const [key, value] of Object.entries(merged)) if (value === '') merged[key] = undefined
   return merged
+}
+
+/**
+ * Records in `.env` where the local MailDev listens, so `pnpm worker` run alone
+ * finds it. Only empty or missing variables are filled in: a value the user
+ * wrote is never replaced. Paths are relative to the repository root, which is
+ * where the apps resolve them from.
+ */
+export function rememberMaildev(root: string, values: { SMTP_URL: string; SMTP_CA_FILE: string }): string[] {
+  const target = join(root, '.env')
+  let text = readFileSync(target, 'utf8')
+  const written: string[] = []
+  for (const [name, value] of Object.entries(values)) {
+    const line = new RegExp(`^${name}=(.*)$`, 'm')
+    const current = text.match(line)
+    if (current?.[1]?.trim()) continue
+    text = current
+      ? text.replace(line, `${name}=${value}`)
+      : `${text.replace(/\n?$/, '\n')}${name}=${value}\n`
+    written.push(name)
+  }
+  if (written.length) writeFileSync(target, text)
+  return written
 }

@@ -22,8 +22,7 @@ export interface Maildev {
 export async function startMaildev(root: string, env: Env): Promise<Maildev> {
   const dir = join(root, 'data', 'maildev')
   const certs = await ensureSmtpCerts(dir)
-  const smtpPort = Number(env.MAILDEV_SMTP_PORT ?? 1025)
-  const webPort = Number(env.MAILDEV_WEB_PORT ?? 1080)
+  const { 'MailDev SMTP': smtpPort, 'MailDev inbox': webPort } = maildevPorts(env)
   const bin = fileURLToPath(new URL('./bin/maildev.js', import.meta.resolve('maildev')))
   const args = [
     bin,
@@ -44,11 +43,19 @@ export async function startMaildev(root: string, env: Env): Promise<Maildev> {
   }
   return {
     child,
-    smtpUrl: `smtps://127.0.0.1:${smtpPort}`,
+    smtpUrl: maildevSmtpUrl(env),
     caFile: certs.caFile,
     webUrl: `http://localhost:${webPort}`,
   }
 }
+
+export const maildevPorts = (env: Env) => ({
+  'MailDev SMTP': Number(env.MAILDEV_SMTP_PORT ?? 1025),
+  'MailDev inbox': Number(env.MAILDEV_WEB_PORT ?? 1080),
+})
+
+/** Where the local MailDev takes mail: implicit TLS on loopback. */
+export const maildevSmtpUrl = (env: Env) => `smtps://127.0.0.1:${maildevPorts(env)['MailDev SMTP']}`
 
 async function waitForTls(port: number, ca: Buffer, child: Child, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

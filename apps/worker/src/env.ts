@@ -1,9 +1,20 @@
 import { existsSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
 import { BrokerEnvSchema } from '@authmail/broker'
-import { loadEnv, logLevel, seconds, secret, urlWith, z } from '@authmail/config'
+import { loadEnv, logLevel, seconds, secret, urlWith, workspaceRoot, z } from '@authmail/config'
 import { LocaleSchema } from '@authmail/contracts'
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+/**
+ * A file that must exist; a relative path starts at the workspace root (like the
+ * api's DATA_DIR), so `pnpm worker` inside apps/worker reads what `pnpm start` wrote.
+ */
+const existingFile = (hint: string) =>
+  z
+    .string()
+    .transform((path) => (isAbsolute(path) ? path : resolve(workspaceRoot(), path)))
+    .refine(existsSync, hint)
 
 /** What talking to RabbitMQ needs: the worker and the `dlq` command share it. */
 const WorkerBrokerEnvSchema = BrokerEnvSchema.extend({ LOG_LEVEL: logLevel() })
@@ -17,10 +28,9 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
         'must be smtp:// (STARTTLS, required) or smtps:// (TLS); plain SMTP is refused',
       ),
     ),
-  SMTP_CA_FILE: z
-    .string()
-    .refine(existsSync, 'no such file (a PEM file of the CA that signed the SMTP server certificate)')
-    .optional(),
+  SMTP_CA_FILE: existingFile(
+    'no such file (a PEM file of the CA that signed the SMTP server certificate)',
+  ).optional(),
   SMTP_CONNECTION_TIMEOUT_MS: milliseconds(10_000),
   SMTP_GREETING_TIMEOUT_MS: milliseconds(10_000),
   SMTP_SOCKET_TIMEOUT_MS: milliseconds(30_000),
@@ -28,7 +38,7 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   MAIL_FROM: z.string().default('authmail <no-reply@localhost>'),
   DKIM_DOMAIN: z.string().optional(),
   DKIM_SELECTOR: z.string().optional(),
-  DKIM_PRIVATE_KEY_FILE: z.string().refine(existsSync, 'no such file').optional(),
+  DKIM_PRIVATE_KEY_FILE: existingFile('no such file').optional(),
   JWT_SECRET: secret(),
   PUBLIC_BASE_URL: urlWith(['http:', 'https:'], 'must be an http(s) URL')
     .default('http://localhost:5001')
@@ -40,6 +50,9 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   DEFAULT_LOCALE: LocaleSchema.default('en'),
   WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(16),
   WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds(15_000),
+  /** Health, readiness and metrics; 0 picks a free port (tests). */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(5002),
+  HOST: z.string().default('127.0.0.1'),
 }).superRefine((env, ctx) => {
   const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY_FILE]
   if (dkim.some(Boolean) && !dkim.every(Boolean)) {

@@ -4,6 +4,7 @@ import { type Locale, type MailJob, type MailReceipt, REQUEST_ID_HEADER } from '
 import type { Logger } from '@authmail/logger'
 import { classify } from './classify.ts'
 import type { Compose } from './compose.ts'
+import type { JobMetrics } from './job-metrics.ts'
 import type { Mailer } from './mailer.ts'
 import { failedReceipt, type Outcomes, retryCountOf, sentReceipt } from './outcomes.ts'
 import { parseJob } from './parse-job.ts'
@@ -23,6 +24,8 @@ export interface JobDeps {
   outcomes: Outcomes
   sent: SentCache
   stats: WorkerStats
+  /** Prometheus counters by kind; optional so tests of the handler alone need none. */
+  metrics?: JobMetrics
   logger: Logger
   defaultLocale: Locale
   /** Host part of every Message-ID: the host of PUBLIC_BASE_URL. */
@@ -44,6 +47,7 @@ export function createJobHandler(deps: JobDeps): MessageHandler {
     const known = deps.sent.get(job.id)
     if (known) {
       stats.duplicates += 1
+      deps.metrics?.duplicate()
       log.warn(
         { duplicates: stats.duplicates },
         'job was already sent by this worker; repeating its receipt only',
@@ -55,6 +59,7 @@ export function createJobHandler(deps: JobDeps): MessageHandler {
     const receipt = sentReceipt(job, mail)
     deps.sent.add(job.id, receipt)
     stats.sent += 1
+    deps.metrics?.sent(job.type)
     log.info({ tokenId: mail.token?.jti }, 'mail sent')
     return receipt
   }
@@ -65,6 +70,7 @@ export function createJobHandler(deps: JobDeps): MessageHandler {
     if (verdict.retryable && outcomes.canRetry(message)) {
       await outcomes.retry(message, verdict.error)
       stats.retried += 1
+      deps.metrics?.failed(job?.type, 'retry')
       log.warn({ err: verdict.error, attempt: retryCountOf(message) + 1 }, 'send failed; will retry')
       return
     }
@@ -72,6 +78,7 @@ export function createJobHandler(deps: JobDeps): MessageHandler {
     await outcomes.dead(message, reason, verdict.error, job)
     if (job) await outcomes.receipt(failedReceipt(job, verdict.error), requestId)
     stats.dead += 1
+    deps.metrics?.failed(job?.type, 'dead')
     log.error({ reason, err: verdict.error }, 'job dead-lettered')
   }
 

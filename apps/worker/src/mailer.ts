@@ -82,6 +82,9 @@ export function createMailer(env: MailerEnv) {
       })
     },
 
+    /** Connects, upgrades to TLS and logs in without sending: what readiness asks. */
+    verify: (): Promise<true> => transport.verify(),
+
     close(): void {
       transport.close()
     },

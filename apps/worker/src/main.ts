@@ -1,6 +1,7 @@
 import { exitOnConfigError } from '@authmail/config'
 import { createLogger } from '@authmail/logger'
 import { loadWorkerEnv, type WorkerEnv } from './env.ts'
+import { createProbeServer } from './probes.ts'
 import { createWorker } from './worker.ts'
 
 let env: WorkerEnv
@@ -12,6 +13,7 @@ try {
 
 const logger = createLogger(env.LOG_LEVEL, 'worker')
 const worker = createWorker(env, logger)
+const probes = createProbeServer(worker, logger)
 
 let stopping = false
 async function shutdown(signal: string) {
@@ -25,15 +27,30 @@ async function shutdown(signal: string) {
     process.exit(1)
   }, deadline).unref()
   await worker.stop()
+  await probes.close()
   logger.info('stopped')
   process.exit(0)
 }
 
-process.once('SIGTERM', () => void shutdown('SIGTERM'))
-process.once('SIGINT', () => void shutdown('SIGINT'))
+// `on`, not `once`: under pnpm a Ctrl+C arrives twice (from the terminal and forwarded by pnpm),
+// and a second signal must not kill the drain; the deadline above bounds it instead.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal))
 
+// Listening first: liveness answers while the broker is still being reached, readiness says 503 until then.
+const http = await probes.listen(env.WORKER_HTTP_PORT, env.HOST).catch((error: NodeJS.ErrnoException) => {
+  logger.fatal(
+    { err: error },
+    `cannot serve probes on ${env.HOST}:${env.WORKER_HTTP_PORT} (WORKER_HTTP_PORT)`,
+  )
+  process.exit(1)
+})
 await worker.start()
 logger.info(
-  { queue: worker.broker.names.jobs, prefetch: env.WORKER_PREFETCH, smtp: new URL(env.SMTP_URL).host },
+  {
+    queue: worker.broker.names.jobs,
+    prefetch: env.WORKER_PREFETCH,
+    smtp: new URL(env.SMTP_URL).host,
+    probes: `http://${http.address.includes(':') ? `[${http.address}]` : http.address}:${http.port}`,
+  },
   'worker started',
 )

@@ -4,9 +4,13 @@ import { tokensFromEnv } from '@authmail/tokens'
 import { createComposer } from './compose.ts'
 import type { WorkerEnv } from './env.ts'
 import { createJobHandler, type WorkerStats } from './handle-job.ts'
+import { countInFlight, jobMetrics, timeSends } from './job-metrics.ts'
 import { createMailer } from './mailer.ts'
+import { createWorkerMetrics } from './metrics.ts'
 import { createOutcomes } from './outcomes.ts'
+import { watchQueueDepths } from './queue-depths.ts'
 import { createSentCache } from './sent-cache.ts'
+import { createSmtpCheck } from './smtp-check.ts'
 
 /** The whole worker without process concerns (signals, exit): main.ts runs it, tests build it. */
 export function createWorker(env: WorkerEnv, logger: Logger) {
@@ -14,13 +18,18 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
   const tokens = tokensFromEnv(env)
   const broker = brokerFromEnv(env, { name: 'authmail-worker', logger })
   const mailer = createMailer(env)
+  const metrics = createWorkerMetrics()
+  const queueDepths = watchQueueDepths(broker, metrics, logger)
+  const smtp = createSmtpCheck(mailer.verify)
   const stats: WorkerStats = { sent: 0, retried: 0, dead: 0, duplicates: 0 }
+  let stopping = false
   const handler = createJobHandler({
     compose: createComposer(env, tokens),
-    mailer,
+    mailer: timeSends(mailer, metrics),
     outcomes: createOutcomes(broker),
     sent: createSentCache(),
     stats,
+    metrics: jobMetrics(metrics),
     logger,
     defaultLocale: env.DEFAULT_LOCALE,
     messageIdHost: new URL(env.PUBLIC_BASE_URL).hostname,
@@ -29,11 +38,29 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
   return {
     broker,
     stats,
+    metrics,
+    queueDepths,
+
+    /** Ready = taking jobs: consuming mail.jobs and able to reach the SMTP server. */
+    async readiness() {
+      const consuming = broker.isConsuming()
+      const status = await smtp.status()
+      return {
+        ready: !stopping && consuming && status.ok,
+        stopping,
+        broker: consuming ? 'consuming' : broker.isConnected() ? 'connected' : 'down',
+        smtp: status.ok ? 'up' : 'down',
+        ...(status.error ? { smtpError: status.error } : {}),
+      }
+    },
 
     /** Connects in the background (retrying while RabbitMQ is away) and consumes mail.jobs. */
     async start(): Promise<void> {
       broker.start()
-      await broker.consume(broker.names.jobs, handler, { prefetch: env.WORKER_PREFETCH })
+      await broker.consume(broker.names.jobs, countInFlight(handler, metrics), {
+        prefetch: env.WORKER_PREFETCH,
+      })
+      queueDepths.start()
     },
 
     /**
@@ -41,6 +68,8 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
      * closes channels and connection (unfinished jobs return to the queue) and the SMTP pool.
      */
     async stop(drainTimeoutMs = env.WORKER_SHUTDOWN_TIMEOUT_MS): Promise<void> {
+      stopping = true
+      await queueDepths.stop()
       await broker.close({ drainTimeoutMs })
       mailer.close()
     },

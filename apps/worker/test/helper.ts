@@ -30,6 +30,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}) {
     SMTP_GREETING_TIMEOUT_MS: '2000',
     SMTP_SOCKET_TIMEOUT_MS: '1000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
+    // A free port: test workers run side by side, never on the default 5002.
+    WORKER_HTTP_PORT: '0',
     ...overrides,
   }
 }

@@ -6,11 +6,15 @@ const WORKER_DIR = fileURLToPath(new URL('..', import.meta.url))
 
 /** Starts one of the worker's entry points the way `pnpm` does: a real process with a real environment. */
 export function spawnScript(script: string, args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: WORKER_DIR,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@authmail/source', '--import', 'tsx', script, ...args],
+    {
+      cwd: WORKER_DIR,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const output = { stdout: '', stderr: '' }
   child.stdout?.on('data', (chunk) => {
     output.stdout += chunk

@@ -12,6 +12,7 @@ import amqp, {
 import { type BrowsedMessage, browseQueue } from './browse.ts'
 import { confirmPublish } from './confirm.ts'
 import { consumeOn } from './consumer.ts'
+import { queueDepths } from './depth.ts'
 import { assertTopology } from './topology.ts'
 import { type BrokerOptions, type Consumer, type MessageHandler, PublishError } from './types.ts'
 import { backoffMs, displayUrl, withHeartbeat } from './urls.ts'
@@ -131,6 +132,16 @@ export function createBroker(options: BrokerOptions) {
     },
 
     isConnected: () => publisher !== null,
+
+    /** Connected, and every registered consumer has a live channel (readiness probes use it). */
+    isConsuming: () =>
+      publisher !== null && consumers.length > 0 && consumers.every((consumer) => consumer.channel),
+
+    /** Ready messages per queue (missing queues left out); see {@link queueDepths}. */
+    queueDepths(queues: readonly string[]): Promise<Map<string, number>> {
+      if (!connection) return Promise.reject(new PublishError('not connected to RabbitMQ'))
+      return queueDepths(connection, queues)
+    },
 
     /** Resolves once connected (tests and readiness use it). */
     async whenConnected(timeoutMs = 30_000): Promise<void> {

@@ -66,6 +66,8 @@ export async function startStack(options: StackOptions) {
     SMTP_CA_FILE: options.smtp.caFile,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     IP_RATE_LIMIT_PER_MINUTE: '100000',
+    // The worker's probes on a free port: stacks run side by side, never on the default 5002.
+    WORKER_HTTP_PORT: '0',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   }
@@ -73,7 +75,7 @@ export async function startStack(options: StackOptions) {
   const logs: Record<ProcessName, string> = { api: '', worker: '' }
 
   function start(name: ProcessName): ChildProcess {
-    const child = spawn(process.execPath, ['--import', TSX, ENTRY[name]], {
+    const child = spawn(process.execPath, ['--conditions=@authmail/source', '--import', TSX, ENTRY[name]], {
       cwd: workDir,
       env: { ...env, ...options.envFor?.[name] },
       stdio: ['ignore', 'pipe', 'pipe'],
