@@ -89,7 +89,9 @@ if (process.env.FRAMES) {
   for (const [id, us] of selfUs) {
     let node = byId.get(id)
     while (node && !match.test(node.callFrame.url)) node = parent.get(node.id)
-    const key = node ? `${node.callFrame.functionName || '(anon)'}  ${where(node.callFrame.url)}:${node.callFrame.lineNumber + 1}` : '(elsewhere)'
+    const key = node
+      ? `${node.callFrame.functionName || '(anon)'}  ${where(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`
+      : '(elsewhere)'
     under.set(key, (under.get(key) ?? 0) + us)
   }
   console.log(`\nself time under the nearest frame matching ${match}`)
