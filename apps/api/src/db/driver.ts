@@ -69,8 +69,17 @@ function openPostgres(connectionString: string): Db {
 /** Embedded PostgreSQL (WebAssembly): the default when no DATABASE_URL is set. */
 function openPglite(dataDir: string): Db {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
-  return wrapPglite(new PGlite(dataDir))
+  return wrapPglite(new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] }))
 }
+
+/**
+ * PGlite's memory is WebAssembly memory, which grows and never shrinks: what
+ * PostgreSQL touches stays in the api's RSS. PostgreSQL's default 128 MB of
+ * shared buffers fills up under load and is far more than an embedded store
+ * needs (its files sit in the OS cache anyway). Measured on reopening a
+ * database: 290 MB RSS with the default, 171 MB with 16 MB.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB']
 
 /** The Db interface over a PGlite instance (tests open theirs from a migrated template). */
 export function wrapPglite(db: PGlite): Db {

@@ -8,6 +8,8 @@ interface RelayOptions {
   publish(row: OutboxRow): Promise<void>
   canPublish(): boolean
   batchSize?: number
+  /** Passes run side by side: one claims and marks in the database while another waits for confirms. */
+  lanes?: number
   sweepMs?: number
   /** How long a claim keeps other instances off a row; longer than a publish confirm can take. */
   claimSeconds?: number
@@ -27,7 +29,9 @@ const LAG_REPEAT_MS = 60_000
  */
 export function createRelay(options: RelayOptions) {
   const { db, log } = options
-  const batchSize = options.batchSize ?? 200
+  // Large enough that a backlog costs few round trips; the confirms of a batch arrive together.
+  const batchSize = options.batchSize ?? 500
+  const lanes = options.lanes ?? 2
   const claimSeconds = options.claimSeconds ?? 30
   let running: Promise<void> | null = null
   let again = false
@@ -59,19 +63,25 @@ export function createRelay(options: RelayOptions) {
 
   let failing = false
 
+  /** Passes one after another while full batches come back: a backlog is published without waiting for a sweep. */
+  async function lane(): Promise<void> {
+    while (options.canPublish()) {
+      const n = await pass().catch((error: unknown) => {
+        // Once per outage: while the database is away every sweep fails the same way.
+        if (!failing) log.warn({ err: error }, 'outbox relay pass failed; retrying every sweep')
+        failing = true
+        return -1
+      })
+      if (n >= 0) failing = false
+      // A short batch means the table is empty for now: rows added since come with a kick of their own.
+      if (n < batchSize) break
+    }
+  }
+
   async function drain(): Promise<void> {
     do {
       again = false
-      while (options.canPublish()) {
-        const n = await pass().catch((error: unknown) => {
-          // Once per outage: while the database is away every sweep fails the same way.
-          if (!failing) log.warn({ err: error }, 'outbox relay pass failed; retrying every sweep')
-          failing = true
-          return -1
-        })
-        if (n >= 0) failing = false
-        if (n <= 0) break
-      }
+      await Promise.all(Array.from({ length: lanes }, lane))
     } while (again && options.canPublish())
   }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
 
@@ -25,10 +26,35 @@ export function passwordProblem(password: string): string | null {
   return null
 }
 
-export const hashPassword = (password: string) => hash(password.normalize('NFC'), ARGON2)
+/**
+ * Runs at most `limit` tasks at once, the rest in arrival order. argon2 runs on
+ * libuv's pool (4 threads): with more hashes in flight than cores, they take
+ * the cores from the event loop, and every other request (even /healthz)
+ * waits behind them. One per core keeps the cores as busy and the loop free.
+ */
+function limiter(limit: number) {
+  let active = 0
+  const waiting: (() => void)[] = []
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
+    else active += 1
+    try {
+      return await task()
+    } finally {
+      // The slot passes straight to the next in line, or is freed.
+      const next = waiting.shift()
+      if (next) next()
+      else active -= 1
+    }
+  }
+}
+
+const hashing = limiter(availableParallelism())
+
+export const hashPassword = (password: string) => hashing(() => hash(password.normalize('NFC'), ARGON2))
 
 export const verifyPassword = (passwordHash: string, password: string) =>
-  verify(passwordHash, password.normalize('NFC')).catch(() => false)
+  hashing(() => verify(passwordHash, password.normalize('NFC'))).catch(() => false)
 
 /**
  * A hash to verify against when no account exists, so a login for an unknown

@@ -6,7 +6,7 @@ import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EmailSchema } from '../users/email.ts'
-import { queueConfirmation } from '../verification/confirmation-mail.ts'
+import { confirmationJob, queueConfirmation } from '../verification/confirmation-mail.ts'
 
 export const RegisterBodySchema = z.object({
   email: EmailSchema,
@@ -31,27 +31,37 @@ const register: FastifyPluginAsyncZod = async (app) => {
       // Hashed whether or not the account exists, so both answers take as long.
       const passwordHash = password ? await hashPassword(password) : null
 
-      await db.transaction(async (tx) => {
-        const existing = await users.findByEmail(tx, email, { forUpdate: true })
-        const user = existing ?? (await users.insert(tx, { email, passwordHash, locale }))
-        if (!user) return // a concurrent request created the account and sends its mail
-        // Repeated registrations of one address must not flood its inbox; a new account always gets its mail.
-        const slot = await cooldowns.claim(tx, email, 'verification')
-        if (existing && !slot.allowed) return
-        if (existing?.email_verified_at) {
-          const job = {
-            id: randomUUID(),
-            type: 'account_exists',
-            email: user.email,
-            locale: user.locale,
-          } as const
-          await outbox.add(tx, job, request.id)
-          return
-        }
-        // New, or registered before but never confirmed: (re)send the confirmation, never touching the
-        // stored password, so nobody can set the password of an address they do not own.
-        await queueConfirmation(outbox, tx, user, request.id)
-      })
+      // A new address (the common case) in one round trip; an existing one below.
+      const id = randomUUID()
+      const job = confirmationJob({ id, email, locale, password_hash: passwordHash, credential_version: 0 })
+      const created = await users.registerNew(
+        db,
+        { id, email, passwordHash, locale },
+        { job, requestId: request.id, cooldownSeconds: cooldowns.seconds },
+      )
+      // The existing-account path: its own transaction (no-op when the address was new).
+      await (created ||
+        db.transaction(async (tx) => {
+          const existing = await users.findByEmail(tx, email, { forUpdate: true })
+          const user = existing ?? (await users.insert(tx, { email, passwordHash, locale }))
+          if (!user) return // a concurrent request created the account and sends its mail
+          // Repeated registrations of one address must not flood its inbox; a new account always gets its mail.
+          const slot = await cooldowns.claim(tx, email, 'verification')
+          if (existing && !slot.allowed) return
+          if (existing?.email_verified_at) {
+            const job = {
+              id: randomUUID(),
+              type: 'account_exists',
+              email: user.email,
+              locale: user.locale,
+            } as const
+            await outbox.add(tx, job, request.id)
+            return
+          }
+          // New, or registered before but never confirmed: (re)send the confirmation, never touching the
+          // stored password, so nobody can set the password of an address they do not own.
+          await queueConfirmation(outbox, tx, user, request.id)
+        }))
       relay.kick()
 
       return reply.code(202).send({

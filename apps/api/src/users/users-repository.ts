@@ -1,4 +1,4 @@
-import type { Locale } from '@authmail/contracts'
+import type { Locale, MailJob } from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
 import { usedTokens } from '../link-tokens/used-tokens-repository.ts'
 import type { RefreshTokens } from '../sessions/refresh-tokens-repository.ts'
@@ -68,6 +68,46 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
         [user.email, user.passwordHash, user.locale, user.role ?? 'user', user.verified ?? false],
       )
       return rows[0] ?? null
+    },
+
+    /**
+     * Registers an address nobody has, in one statement (one round trip, one
+     * implicit transaction): the account, the claim of its confirmation
+     * cooldown (so a repeat soon after sends nothing more) and the outbox row
+     * of its mail, all or nothing. The job is built by the caller for the id it
+     * chose. False, with nothing written, when the address is taken: the
+     * caller then takes the existing-account path.
+     */
+    async registerNew(
+      q: Queryable,
+      user: { id: string; email: string; passwordHash: string | null; locale: string },
+      mail: { job: MailJob; requestId: string | null; cooldownSeconds: number },
+    ): Promise<boolean> {
+      const { rows } = await q.query<{ created: boolean }>(
+        `WITH account AS (
+           INSERT INTO users (id, email, password_hash, locale) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING
+           RETURNING id),
+         slot AS (
+           INSERT INTO mail_cooldowns (email, kind, sent_at)
+           SELECT lower($2), 'verification', now() FROM account
+           ON CONFLICT (email, kind) DO UPDATE SET sent_at = now()
+            WHERE mail_cooldowns.sent_at <= now() - make_interval(secs => $5)),
+         mail AS (
+           INSERT INTO outbox (id, payload, request_id) SELECT $6, $7, $8 FROM account)
+         SELECT EXISTS (SELECT 1 FROM account) AS created`,
+        [
+          user.id,
+          user.email,
+          user.passwordHash,
+          user.locale,
+          mail.cooldownSeconds,
+          mail.job.id,
+          JSON.stringify(mail.job),
+          mail.requestId,
+        ],
+      )
+      return rows[0]?.created === true
     },
 
     /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { MailJob } from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import type { User } from '../users/users-repository.ts'
@@ -13,17 +14,19 @@ export async function queueConfirmation(
   user: User,
   requestId: string,
 ): Promise<void> {
-  const type = user.password_hash ? ('verify_email' as const) : ('set_password' as const)
-  await outbox.add(
-    tx,
-    {
-      id: randomUUID(),
-      type,
-      email: user.email,
-      locale: user.locale,
-      userId: user.id,
-      credentialVersion: user.credential_version,
-    },
-    requestId,
-  )
+  await outbox.add(tx, confirmationJob(user), requestId)
+}
+
+/** The confirmation job of {@link queueConfirmation}, for callers that write the outbox row themselves. */
+export function confirmationJob(
+  user: Pick<User, 'id' | 'email' | 'locale' | 'password_hash' | 'credential_version'>,
+): MailJob {
+  return {
+    id: randomUUID(),
+    type: user.password_hash ? 'verify_email' : 'set_password',
+    email: user.email,
+    locale: user.locale,
+    userId: user.id,
+    credentialVersion: user.credential_version,
+  }
 }
