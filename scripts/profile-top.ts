@@ -25,7 +25,9 @@ const profile: Profile = JSON.parse(readFileSync(file, 'utf8'))
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 // Self time per node from the samples and their time deltas (more exact than hitCount × interval).
 const selfUs = new Map<number, number>()
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+profile.samples.forEach((id, i) => {
+  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+})
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
 
 const where = (url: string) => {
