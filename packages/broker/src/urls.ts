@@ -1,13 +1,3 @@
-/** `AMQP_URL` may list fail-over hosts separated by commas. */
-export function parseAmqpUrls(value: string): string[] {
-  const urls = value
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean)
-  if (urls.length === 0) throw new Error('AMQP_URL is empty')
-  return urls
-}
-
 /** The URL with its password hidden, for log lines. */
 export function displayUrl(url: string): string {
   try {
@@ -26,7 +16,11 @@ export function withHeartbeat(url: string, seconds: number): string {
   return parsed.toString()
 }
 
-/** Exponential backoff with full jitter, capped. */
+/**
+ * Exponential backoff with "equal jitter", capped: a random delay between half
+ * and all of the step, so clients that lost the same node do not retry in lockstep
+ * and none retries at once.
+ */
 export function backoffMs(attempt: number, baseMs = 500, capMs = 15_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16))
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
