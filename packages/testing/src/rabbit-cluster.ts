@@ -45,14 +45,14 @@ async function cli(tool: string, node: string, args: string[], timeoutMs = 120_0
   return stdout.trim()
 }
 
-/** OS pids of processes whose command line names `node`: the beam of a node, alive or left over. */
+/** OS pids of processes started for `node` (its name is in their environment, not their command line): a node's beam, alive or left over. */
 function pidsOf(node: string): number[] {
   const pids: number[] = []
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry)
     if (!pid || pid === process.pid) continue
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(node)) pids.push(pid)
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RABBITMQ_NODENAME=${node}`)) pids.push(pid)
     } catch {
       // gone meanwhile
     }
@@ -67,6 +67,15 @@ function killByName(node: string) {
     } catch {
       // already gone
     }
+  }
+}
+
+/** Kills `nodes` and waits (bounded) until their processes are gone, so their folders can go too. */
+async function killAndWait(nodes: string[]) {
+  for (const node of nodes) killByName(node)
+  const deadline = Date.now() + 10_000
+  while (nodes.some((node) => pidsOf(node).length > 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
@@ -90,7 +99,7 @@ export async function startRabbitCluster({ size = 3 } = {}) {
   const problem = clusterUnavailable()
   if (problem) throw new Error(`cannot start a RabbitMQ cluster: ${problem}`)
   const names = Array.from({ length: size }, (_, i) => nodeName(i))
-  for (const name of names) killByName(name)
+  await killAndWait(names)
   rmSync(BASE, { recursive: true, force: true })
 
   const nodes: (ClusterNode & { env: Record<string, string> })[] = []
@@ -159,7 +168,7 @@ export async function startRabbitCluster({ size = 3 } = {}) {
       await cli('rabbitmqctl', name, ['start_app'])
     }
   } catch (error) {
-    killAll()
+    await killAndWait(names)
     rmSync(BASE, { recursive: true, force: true })
     throw error
   }
@@ -192,7 +201,7 @@ export async function startRabbitCluster({ size = 3 } = {}) {
       cli('rabbitmq-upgrade', node(i).name, ['await_online_quorum_plus_one', '-t', String(timeoutSeconds)]),
     /** Kills every node and deletes their folders. */
     async stop() {
-      killAll()
+      await killAndWait(names)
       process.removeListener('exit', killAll)
       rmSync(BASE, { recursive: true, force: true })
     },
