@@ -52,7 +52,8 @@ function pidsOf(node: string): number[] {
     const pid = Number(entry)
     if (!pid || pid === process.pid) continue
     try {
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RABBITMQ_NODENAME=${node}`)) pids.push(pid)
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RABBITMQ_NODENAME=${node}`))
+        pids.push(pid)
     } catch {
       // gone meanwhile
     }
