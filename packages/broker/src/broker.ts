@@ -11,14 +11,15 @@ import amqp, {
 } from 'amqplib'
 import { type BrowsedMessage, browseQueue } from './browse.ts'
 import { confirmPublish } from './confirm.ts'
+import { worstHint } from './connect-errors.ts'
 import { consumeOn } from './consumer.ts'
 import { queueDepths } from './depth.ts'
-import { assertTopology } from './topology.ts'
+import { type BrokerStatus, type NodeStatus, nodeOf } from './node-status.ts'
+import { assertTopology, MIGRATION_DOC } from './topology.ts'
 import { type BrokerOptions, type Consumer, type MessageHandler, PublishError } from './types.ts'
 import { backoffMs, displayUrl, withHeartbeat } from './urls.ts'
 
-const UNREACHABLE_HINT =
-  'start one with `rabbitmq-server -detached` (Debian package rabbitmq-server) or `docker compose up -d rabbitmq`'
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 export function createBroker(options: BrokerOptions) {
   const { logger } = options
@@ -28,34 +29,56 @@ export function createBroker(options: BrokerOptions) {
   const consumers: Consumer[] = []
   const inFlight = new Set<Promise<void>>()
   const returned = new Set<string>()
+  const mismatched = new Set<string>()
 
   let connection: ChannelModel | null = null
+  /** Settles when `connection` is gone. */
+  let connectionGone: Promise<void> = Promise.resolve()
   let publisher: ConfirmChannel | null = null
+  let node: NodeStatus | null = null
   let closing = false
   let loop: Promise<void> | null = null
   let wakeUp = new AbortController()
+  /** The URL tried next: after a loss it is the one after the node we were on, which may be the one that died. */
+  let nextUrl = 0
 
   async function connectLoop(): Promise<void> {
-    let attempt = 0
-    let warned = false
+    let round = 0
+    let lastHint = ''
     while (!closing) {
-      const url = options.urls[attempt % options.urls.length] as string
-      try {
-        await open(url)
-        logger.info({ broker: displayUrl(url) }, 'connected to RabbitMQ')
-        events.emit('connected')
-        return
-      } catch (error) {
-        if (closing) return
-        const reason = error instanceof Error ? error.message : String(error)
-        const delay = backoffMs(attempt++)
-        const line = { broker: displayUrl(url), reason, retryInMs: delay }
-        // One clear line the first time; then quiet retries until it is back.
-        if (!warned) logger.warn(line, `RabbitMQ is not reachable: ${UNREACHABLE_HINT}; retrying`)
-        else logger.debug(line, 'RabbitMQ still not reachable')
-        warned = true
-        await sleep(delay, undefined, { signal: wakeUp.signal }).catch(() => {})
+      const errors: unknown[] = []
+      for (let i = 0; i < options.urls.length && !closing; i++) {
+        const index = nextUrl
+        const url = options.urls[index] as string
+        nextUrl = (index + 1) % options.urls.length
+        try {
+          await open(url)
+          logger.info(
+            { broker: displayUrl(url), node: node?.node, cluster: node?.cluster },
+            'connected to RabbitMQ',
+          )
+          events.emit('connected')
+          return
+        } catch (error) {
+          if (closing) return
+          errors.push(error)
+          if (i + 1 < options.urls.length) {
+            logger.info(
+              { broker: displayUrl(url), reason: reasonOf(error) },
+              'RabbitMQ node failed; trying the next one',
+            )
+          }
+        }
       }
+      if (closing) return
+      const delay = backoffMs(round++)
+      const { hint } = worstHint(errors)
+      const line = { brokers: options.urls.map(displayUrl), reasons: errors.map(reasonOf), retryInMs: delay }
+      // One clear line per kind of problem; then quiet retries until it is back or the problem changes.
+      if (hint !== lastHint) logger.warn(line, `${hint}; retrying`)
+      else logger.debug(line, 'RabbitMQ still not available')
+      lastHint = hint
+      await sleep(delay, undefined, { signal: wakeUp.signal }).catch(() => {})
     }
   }
 
@@ -67,24 +90,38 @@ export function createBroker(options: BrokerOptions) {
     })
     try {
       conn.on('error', (error: Error) => logger.warn({ err: error }, 'RabbitMQ connection error'))
+      const gone = new Promise<void>((resolve) => conn.once('close', () => resolve()))
       conn.on('close', () => lost(conn, 'connection closed'))
+      await assertTopology(conn, names, queueMismatch)
       const channel = await conn.createConfirmChannel()
       watch(conn, channel, 'publisher channel')
       channel.on('return', (message: ConsumeMessage) => {
         if (message.properties.messageId) returned.add(message.properties.messageId)
       })
-      await assertTopology(channel, names)
       connection = conn
+      connectionGone = gone
       publisher = channel
+      node = nodeOf(url, conn)
       for (const consumer of consumers) await startConsumer(conn, consumer)
       // close() ran while we were connecting: it found nothing to close, so this connection is ours to end.
       if (closing) throw new Error('broker closed while connecting')
     } catch (error) {
       connection = null
       publisher = null
+      node = null
       await conn.close().catch(() => {})
       throw error
     }
+  }
+
+  /** Logged once per queue and process: the queue keeps working as it is until an operator migrates it. */
+  function queueMismatch(queue: string, error: Error) {
+    if (mismatched.has(queue)) return
+    mismatched.add(queue)
+    logger.warn(
+      { queue, reason: error.message },
+      `queue ${queue} exists with other arguments or is unavailable; using it as it is – see ${MIGRATION_DOC}`,
+    )
   }
 
   /** Any channel that closes under us means "rebuild everything": simplest state to reason about. */
@@ -99,6 +136,7 @@ export function createBroker(options: BrokerOptions) {
     if (connection !== conn || closing) return
     connection = null
     publisher = null
+    node = null
     for (const consumer of consumers) consumer.channel = undefined
     logger.warn({ reason }, 'lost RabbitMQ; reconnecting')
     events.emit('disconnected')
@@ -142,6 +180,8 @@ export function createBroker(options: BrokerOptions) {
       if (!connection) return Promise.reject(new PublishError('not connected to RabbitMQ'))
       return queueDepths(connection, queues)
     },
+    /** Which node this process is on, for /readyz: a cluster's clients spread over its nodes. */
+    status: (): BrokerStatus => ({ connected: publisher !== null, ...(publisher ? node : null) }),
 
     /** Resolves once connected (tests and readiness use it). */
     async whenConnected(timeoutMs = 30_000): Promise<void> {
@@ -192,8 +232,11 @@ export function createBroker(options: BrokerOptions) {
       closing = true
       wakeUp.abort()
       wakeUp = new AbortController()
+      // Each step gives up once the connection is gone: a close sent on a dying connection is never answered.
+      const unlessGone = (step: Promise<unknown> | undefined) =>
+        Promise.race([step?.catch(() => {}), connectionGone])
       for (const consumer of consumers) {
-        if (consumer.channel && consumer.tag) await consumer.channel.cancel(consumer.tag).catch(() => {})
+        if (consumer.channel && consumer.tag) await unlessGone(consumer.channel.cancel(consumer.tag))
       }
       const drained = Promise.allSettled([...inFlight])
       const giveUp = new AbortController()
@@ -204,13 +247,14 @@ export function createBroker(options: BrokerOptions) {
       giveUp.abort() // the timer must not keep the process alive once drained
       const conn = connection
       connection = null
+      node = null
       for (const consumer of consumers) {
-        await consumer.channel?.close().catch(() => {})
+        await unlessGone(consumer.channel?.close())
         consumer.channel = undefined
       }
-      await publisher?.close().catch(() => {})
+      await unlessGone(publisher?.close())
       publisher = null
-      await conn?.close().catch(() => {})
+      await unlessGone(conn?.close())
       await loop?.catch(() => {})
     },
   }

@@ -19,7 +19,7 @@ export interface BrokerOptions {
   heartbeatSeconds?: number
   /** How long a publish waits for the broker's confirm before it counts as failed. */
   confirmTimeoutMs?: number
-  /** How long one connection attempt may take (a host that swallows packets must not stall the loop). */
+  /** How long one connection attempt may take (a node that swallows packets must not keep us from the next one). */
   connectTimeoutMs?: number
   /** Pause before a message whose handler threw goes back to its queue. */
   handlerRetryDelayMs?: number
@@ -36,9 +36,9 @@ export type MessageHandler = (message: ConsumeMessage, settle: Settle) => Promis
 export interface Settle {
   ack(): void
   /**
-   * Back to the queue (a nack with requeue), at once: on shutdown, and after a
-   * failed handler (callers pause first so a failing message does not spin; a
-   * quorum queue counts each return against its delivery limit).
+   * Returns the message to its queue (nack with requeue), for one whose outcome could not be
+   * recorded or whose handler threw; callers pause first so a broker hiccup does not spin.
+   * A quorum queue counts each return towards its delivery limit.
    */
   requeue(): void
 }

@@ -16,7 +16,11 @@ export function withHeartbeat(url: string, seconds: number): string {
   return parsed.toString()
 }
 
-/** Exponential backoff, capped, with equal jitter: half the delay fixed, the other half random. */
+/**
+ * Exponential backoff with "equal jitter", capped: a random delay between half
+ * and all of the step, so clients that lost the same node do not retry in lockstep
+ * and none retries at once.
+ */
 export function backoffMs(attempt: number, baseMs = 500, capMs = 15_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16))
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)

@@ -1,6 +1,8 @@
 export * from './browser.ts'
 export * from './ca.ts'
+export * from './ports.ts'
 export * from './rabbit.ts'
+export * from './rabbit-cluster.ts'
 export * from './real-stack.ts'
 export type { FaultCode, FaultStage } from './smtp-faults.ts'
 export * from './smtp-server.ts'

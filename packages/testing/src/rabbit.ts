@@ -41,7 +41,7 @@ export async function openTestRabbit(prefix: string, retryDelaysMs?: readonly nu
   const names: TopologyNames = topologyNames(prefix, retryDelaysMs)
   const connection = await amqp.connect(url)
   const channel = await connection.createConfirmChannel()
-  await assertTopology(channel, names)
+  await assertTopology(connection, names)
 
   return {
     names,

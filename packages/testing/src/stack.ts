@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './ports.ts'
 import { deleteTestTopology, TEST_AMQP_URL, testPrefix } from './rabbit.ts'
 import type { TestSmtpServer } from './smtp-server.ts'
 
@@ -31,14 +31,6 @@ export interface StackOptions {
   /** Extra variables for one process, e.g. its own AMQP_URL through a proxy that a test can cut. */
   envFor?: Partial<Record<ProcessName, Record<string, string>>>
   retryDelaysMs?: readonly number[]
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
 }
 
 /**

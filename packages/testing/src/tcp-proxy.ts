@@ -11,6 +11,17 @@ import { type AddressInfo, createConnection, createServer, type Socket } from 'n
 export async function startTcpProxy(target: { host: string; port: number }) {
   const pairs = new Set<{ client: Socket; upstream: Socket }>()
   let connections = 0
+  let stalled = false
+  const flow = ({ client, upstream }: { client: Socket; upstream: Socket }) => {
+    client.pipe(upstream)
+    upstream.pipe(client)
+  }
+  const hold = ({ client, upstream }: { client: Socket; upstream: Socket }) => {
+    client.unpipe(upstream)
+    upstream.unpipe(client)
+    client.pause()
+    upstream.pause()
+  }
 
   const server = createServer((client) => {
     connections += 1
@@ -24,8 +35,8 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     }
     client.on('error', teardown).on('close', teardown)
     upstream.on('error', teardown).on('close', teardown)
-    client.pipe(upstream)
-    upstream.pipe(client)
+    if (stalled) hold(pair)
+    else flow(pair)
   })
 
   async function listen(port: number) {
@@ -50,6 +61,20 @@ export async function startTcpProxy(target: { host: string; port: number }) {
       parsed.hostname = '127.0.0.1'
       parsed.port = String(port)
       return parsed.toString()
+    },
+    /**
+     * Stops relaying in both directions while keeping every connection open: a
+     * peer that hangs (nothing is lost, nothing answers) until {@link unstall}.
+     */
+    stall(): void {
+      if (stalled) return
+      stalled = true
+      for (const pair of pairs) hold(pair)
+    },
+    unstall(): void {
+      if (!stalled) return
+      stalled = false
+      for (const pair of pairs) flow(pair)
     },
     /** Drops every connection and refuses new ones until {@link restore}. */
     async cut(): Promise<void> {

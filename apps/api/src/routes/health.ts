@@ -13,11 +13,14 @@ const health: FastifyPluginAsync = async (app) => {
       () => false,
     )
     const outbox = database ? await relay.lag() : null
-    const ready = database && broker.isConnected()
+    const { connected, ...brokerNode } = broker.status()
+    const ready = database && connected
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',
       database: database ? 'up' : 'down',
-      broker: broker.isConnected() ? 'up' : 'down',
+      broker: connected ? 'up' : 'down',
+      // Which cluster node this instance is on: clients spread over the nodes and move when one is lost.
+      brokerNode: connected ? brokerNode : null,
       outbox,
     })
   })

@@ -16,7 +16,7 @@ import pg from 'pg'
 /** Short retries and SMTP timeouts, so every fault resolves in seconds. */
 export const RETRY_DELAYS_MS = [300, 600, 900] as const
 export const PREFETCH = 8
-const FAULT_ENV = {
+export const FAULT_ENV = {
   SMTP_CONNECTION_TIMEOUT_MS: '2000',
   SMTP_GREETING_TIMEOUT_MS: '2000',
   SMTP_SOCKET_TIMEOUT_MS: '1500',
@@ -120,6 +120,7 @@ export interface Readiness {
   status: string
   database: string
   broker: string
+  brokerNode: { node: string; cluster?: string } | null
   outbox: { pending: number; oldestSeconds: number } | null
 }
 

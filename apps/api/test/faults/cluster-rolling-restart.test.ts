@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { clusterUnavailable, startRabbitCluster } from '@authmail/testing'
+import { duplicates, eventually, PREFETCH, report, waitForAll } from './helper.ts'
+import { startInstances, startTraffic, untilAllReady, workerLogOffsets } from './instances.ts'
+
+const skip = process.env.DATABASE_URL
+  ? (clusterUnavailable() ?? false)
+  : 'needs DATABASE_URL: two apis share one PostgreSQL'
+
+test('a rolling restart of all three nodes under traffic loses nothing; all ready within 10 s of each stop', {
+  skip,
+}, async (t) => {
+  const cluster = await startRabbitCluster()
+  t.after(() => cluster.stop())
+  const instances = await startInstances({ amqpUrl: cluster.amqpUrl, apis: 2, workers: 2 })
+  t.after(() => instances.close())
+  const { smtp, apis } = instances
+
+  // A steady trickle: three node restarts on two cores leave little room for more.
+  const traffic = startTraffic(apis, 'rolling', { concurrency: 1, pauseMs: 100 })
+  await eventually('mail flows', () => smtp.mails.length >= 10, 30_000)
+  const recoveries: number[] = []
+  const stops: number[] = []
+  for (const [i] of cluster.nodes.entries()) {
+    // What an operator waits for before taking a node down: every quorum queue keeps a majority without it.
+    await cluster.awaitSafeToStop(i)
+    const from = workerLogOffsets(instances)
+    const stoppedAt = Date.now()
+    await cluster.stopNode(i)
+    stops.push(Date.now() - stoppedAt)
+    recoveries.push(await untilAllReady(instances, from, stoppedAt))
+    await cluster.start(i)
+  }
+  const before = traffic.accepted.length
+  await eventually(
+    'registrations after the last restart',
+    () => traffic.accepted.length >= before + 10,
+    30_000,
+  )
+  await traffic.stop()
+
+  const accepted = traffic.accepted.length
+  const delivered = await waitForAll(smtp, traffic.accepted, 60_000)
+  const dupes = duplicates(smtp.mails)
+  const recoverMs = Math.max(...recoveries)
+  report('cluster-rolling-restart', {
+    accepted,
+    delivered,
+    lost: accepted - delivered,
+    duplicates: dupes,
+    in_flight_max: PREFETCH * instances.workers.length,
+    recover_ms: recoverMs,
+    stop_ms: Math.max(...stops),
+  })
+  assert.deepEqual(traffic.refused, [], 'both apis answered 202 throughout')
+  assert.equal(accepted - delivered, 0)
+  // Each stop can return what both workers hold unacked.
+  const bound = PREFETCH * instances.workers.length * cluster.nodes.length
+  assert.ok(dupes <= bound, `${dupes} duplicates, at most ${bound} in flight over three stops`)
+  assert.ok(recoverMs <= 10_000, `ready again after ${recoveries.join(', ')} ms`)
+})

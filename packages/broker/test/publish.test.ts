@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { startTcpProxy } from '../../testing/src/tcp-proxy.ts'
+import { ownVhost, testBroker } from './helper.ts'
+
+test('a confirmed publish resolves; an unroutable one (mandatory) rejects', async (t) => {
+  const { url } = await ownVhost()
+  const { broker } = testBroker(t, { urls: [url] })
+  broker.start()
+  await broker.whenConnected(10_000)
+
+  await broker.publish(broker.names.jobsRoutingKey, { ok: true }, { messageId: 'routed' })
+  await assert.rejects(broker.publish('no.such.key', {}, { messageId: 'lost-1' }), {
+    name: 'PublishError',
+    message: /unroutable/,
+  })
+  await assert.rejects(broker.sendToQueue('no.such.queue', {}, { messageId: 'lost-2' }), {
+    name: 'PublishError',
+    message: /unroutable/,
+  })
+  // The returns did not leak into the next publish's outcome.
+  await broker.sendToQueue(broker.names.retries[0]?.name as string, {}, { messageId: 'routed-2' })
+})
+
+test('a publish the broker never confirms rejects after the confirm timeout; later ones go through', async (t) => {
+  const { url } = await ownVhost()
+  const target = new URL(url)
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) || 5672 })
+  t.after(() => proxy.close())
+  const { broker } = testBroker(t, { urls: [proxy.via(url)], confirmTimeoutMs: 300, heartbeatSeconds: 30 })
+  broker.start()
+  await broker.whenConnected(10_000)
+
+  proxy.stall()
+  const started = Date.now()
+  await assert.rejects(broker.publish(broker.names.jobsRoutingKey, {}, { messageId: 'stalled' }), {
+    name: 'PublishError',
+    message: /no confirm within 300 ms/,
+  })
+  assert.ok(Date.now() - started >= 300, 'it waited for the confirm first')
+  proxy.unstall()
+  await broker.publish(broker.names.jobsRoutingKey, {}, { messageId: 'after-stall' })
+  assert.equal(proxy.connections(), 1, 'the same connection carried on')
+})
