@@ -19,6 +19,7 @@ import brokerPlugin from './plugins/broker.ts'
 import db from './plugins/db.ts'
 import envPlugin from './plugins/env.ts'
 import errorHandler from './plugins/error-handler.ts'
+import httpMetrics from './plugins/http-metrics.ts'
 import { registerRateLimit } from './plugins/rate-limit.ts'
 import tokens from './plugins/tokens.ts'
 import assets from './routes/assets.ts'
@@ -51,6 +52,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   fastify.setSerializerCompiler(serializerCompiler)
 
   await fastify.register(errorHandler)
+  await fastify.register(httpMetrics)
   await fastify.register(formbody, { bodyLimit: options.env.BODY_LIMIT_BYTES })
   await fastify.register(view, {
     engine: { ejs },

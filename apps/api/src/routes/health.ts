@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { register as metricsRegistry } from '../metrics.ts'
+import { register as metricsRegistry, outboxOldestSeconds, outboxPending } from '../metrics.ts'
 
 /** Liveness, readiness (database + broker + relay lag) and Prometheus metrics. */
 const health: FastifyPluginAsync = async (app) => {
@@ -23,6 +23,12 @@ const health: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    // Read at scrape time, from the outbox every instance shares; a database away leaves the last values.
+    const lag = await relay.lag().catch(() => null)
+    if (lag) {
+      outboxPending.set(lag.pending)
+      outboxOldestSeconds.set(lag.oldestSeconds)
+    }
     return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics())
   })
 }

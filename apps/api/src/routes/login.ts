@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
+import { countLoginAttempt } from '../plugins/http-metrics.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EMAIL_VERIFICATION_SCOPE } from '../sessions/auth.ts'
 import { EmailSchema } from '../users/email.ts'
@@ -25,7 +26,11 @@ const login: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/login',
-    { schema: { body: LoginBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: { body: LoginBodySchema },
+      config: { rateLimit: ipRateLimit(env) },
+      onResponse: countLoginAttempt,
+    },
     async (request, reply) => {
       const { email, password } = request.body
       await loginThrottle.guard(db, email, reply)
