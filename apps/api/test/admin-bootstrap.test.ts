@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { describe, type TestContext, test } from 'node:test'
 import { deleteTestTopology } from '@authmail/testing'
 import Fastify from 'fastify'
-import app from '../src/app.ts'
+import app, { serverOptions } from '../src/app.ts'
 import { bearer, createUser, login } from './account-fixtures.ts'
 import { freshDatabase, type Store, stores, testEnv } from './helper.ts'
 
@@ -27,7 +27,7 @@ async function storeForStarts(t: TestContext, store: Store) {
   }
   return async (env: Record<string, string>) => {
     const prefix = `test.${randomUUID().slice(0, 8)}.`
-    const server = Fastify({ logger: false })
+    const server = Fastify({ ...serverOptions, logger: false })
     await server.register(app, { env: testEnv({ QUEUE_PREFIX: prefix, ...where, ...env }) })
     await server.ready()
     t.after(async () => {

@@ -5,7 +5,7 @@ import type { MailJob } from '@authmail/contracts'
 import { deleteTestTopology } from '@authmail/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
-import app from '../src/app.ts'
+import app, { serverOptions } from '../src/app.ts'
 import { type Env, readEnv } from '../src/env.ts'
 import { freshPglite } from './pglite-template.ts'
 
@@ -83,7 +83,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   })
-  const server = Fastify({ logger: { level: env.LOG_LEVEL }, pluginTimeout: 60_000 })
+  const server = Fastify({ ...serverOptions, logger: { level: env.LOG_LEVEL }, pluginTimeout: 60_000 })
   const db = databaseUrl ? undefined : await freshPglite()
   await server.register(app, { env, now: options.now, db })
   await server.ready()

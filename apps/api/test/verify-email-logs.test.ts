@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { loggerOptions } from '@authmail/logger'
 import { deleteTestTopology } from '@authmail/testing'
 import Fastify from 'fastify'
-import app from '../src/app.ts'
+import app, { serverOptions } from '../src/app.ts'
 import { testEnv } from './helper.ts'
 import { createUser, verifyToken } from './verification-helper.ts'
 
@@ -17,7 +17,7 @@ test('verification tokens never reach the logs, in the query or in the path', as
       done()
     },
   })
-  const api = Fastify({ logger: { ...loggerOptions('info', 'api'), stream } })
+  const api = Fastify({ ...serverOptions, logger: { ...loggerOptions('info', 'api'), stream } })
   const prefix = `test.${randomUUID().slice(0, 8)}.`
   await api.register(app, { env: testEnv({ QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' }) })
   await api.ready()
