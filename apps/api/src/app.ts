@@ -21,6 +21,7 @@ import errorHandler from './plugins/error-handler.ts'
 import httpMetrics from './plugins/http-metrics.ts'
 import { registerRateLimit } from './plugins/rate-limit.ts'
 import tokens from './plugins/tokens.ts'
+import retention from './retention/retention.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
 import health from './routes/health.ts'
@@ -88,6 +89,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(loginThrottle)
   await fastify.register(adminBootstrap)
   await fastify.register(unverifiedCleanup)
+  await fastify.register(retention)
 
   await fastify.register(health)
   await fastify.register(assets)
