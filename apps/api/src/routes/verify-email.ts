@@ -63,6 +63,11 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
       }
     },
   )
+
+  // A "token" with a slash (or longer than any JWT) is no link of ours: the same 401 as any bad token, not a 404.
+  app.post('/verify-email/*', { schema: { hide: true } }, async () => {
+    throw new AppError('AUTH_INVALID_TOKEN')
+  })
 }
 
 export default verifyEmail
