@@ -1,26 +1,27 @@
 import { join } from 'node:path'
 import formbody from '@fastify/formbody'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import view from '@fastify/view'
 import ejs from 'ejs'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import cooldowns from './cooldowns/cooldowns.ts'
 import type { Db } from './db/driver.ts'
 import deliveries from './deliveries/deliveries.ts'
 import receipts from './deliveries/receipts.ts'
 import type { Env } from './env.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
+import { registerOpenapi } from './openapi/openapi.ts'
 import outbox from './outbox/outbox.ts'
 import { registerPageHeaders } from './pages/render.ts'
 import brokerPlugin from './plugins/broker.ts'
 import db from './plugins/db.ts'
 import envPlugin from './plugins/env.ts'
 import errorHandler from './plugins/error-handler.ts'
+import httpMetrics from './plugins/http-metrics.ts'
 import { registerRateLimit } from './plugins/rate-limit.ts'
 import tokens from './plugins/tokens.ts'
+import retention from './retention/retention.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
 import health from './routes/health.ts'
@@ -41,8 +42,20 @@ export interface AppOptions {
   db?: Db
 }
 
+/**
+ * Server options the app needs from whoever builds the server (server.ts, tests):
+ * link tokens travel in paths (`/verify-email/:token`) and a JWT is longer than
+ * the router's default limit of 100 characters per parameter.
+ */
+export const serverOptions = { routerOptions: { maxParamLength: 4096 } } as const
+
 /** The api as one plugin: external plugins, then services, then routes (STYLE "Fastify app shape"). */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
+  if (
+    (fastify.initialConfig.routerOptions?.maxParamLength ?? 100) < serverOptions.routerOptions.maxParamLength
+  ) {
+    throw new Error("build the server with the api's serverOptions (maxParamLength) from app.ts")
+  }
   // The limit belongs to the app, not to whoever builds the server: 413 for every route.
   fastify.addHook('onRoute', (route) => {
     route.bodyLimit ??= options.env.BODY_LIMIT_BYTES
@@ -51,6 +64,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   fastify.setSerializerCompiler(serializerCompiler)
 
   await fastify.register(errorHandler)
+  await fastify.register(httpMetrics)
   await fastify.register(formbody, { bodyLimit: options.env.BODY_LIMIT_BYTES })
   await fastify.register(view, {
     engine: { ejs },
@@ -59,11 +73,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   })
   await registerPageHeaders(fastify)
   await registerRateLimit(fastify)
-  await fastify.register(swagger, {
-    openapi: { info: { title: 'authmail', version: '0.1.0' } },
-    transform: jsonSchemaTransform,
-  })
-  await fastify.register(swaggerUi, { routePrefix: '/docs' })
+  await registerOpenapi(fastify)
 
   await fastify.register(envPlugin, { env: options.env, now: options.now })
   await fastify.register(db, { db: options.db })
@@ -79,6 +89,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(loginThrottle)
   await fastify.register(adminBootstrap)
   await fastify.register(unverifiedCleanup)
+  await fastify.register(retention)
 
   await fastify.register(health)
   await fastify.register(assets)

@@ -1,18 +1,41 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client'
+import { METRIC_PREFIX, METRICS, type MetricName } from '@authmail/contracts'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+/** prom-client's configuration of one entry of the shared catalogue (`METRICS` of @authmail/contracts). */
+function spec<N extends MetricName>(name: N) {
+  return {
+    name,
+    help: METRICS[name].help,
+    labelNames: METRICS[name].labels as unknown as string[],
+    registers: [register],
+  }
+}
 
 /** One registry per process; tests building several apps share it, so metrics are created once. */
 export const register = new Registry()
-collectDefaultMetrics({ register })
+collectDefaultMetrics({ register, prefix: METRIC_PREFIX })
 
-export const outboxPublished = new Counter({
-  name: 'authmail_outbox_published_total',
-  help: 'Mail jobs the relay published and the broker confirmed',
-  registers: [register],
+/** Label of requests no route matched: one value, never the raw URL (which would grow without bound). */
+export const UNMATCHED_ROUTE = 'unmatched'
+
+export const httpRequestDuration = new Histogram({
+  ...spec('authmail_http_request_duration_seconds'),
+  // Argon2 hashing puts register/login near 50–100 ms; most other routes answer in a few ms.
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 })
 
-export const receiptsRecorded = new Counter({
-  name: 'authmail_receipts_recorded_total',
-  help: 'Delivery receipts recorded, by status',
-  labelNames: ['status'],
-  registers: [register],
-})
+/** Set at scrape time from the outbox itself (one query on the partial index of unpublished rows). */
+export const outboxPending = new Gauge(spec('authmail_outbox_pending'))
+export const outboxOldestSeconds = new Gauge(spec('authmail_outbox_oldest_seconds'))
+
+export const outboxPublished = new Counter(spec('authmail_outbox_published_total'))
+
+export const receiptsRecorded = new Counter(spec('authmail_receipts_recorded_total'))
+
+/** Counted when the row is added; a transaction that then rolls back has counted it too. */
+export const mailsQueued = new Counter(spec('authmail_mails_queued_total'))
+
+export const loginAttempts = new Counter(spec('authmail_login_attempts_total'))
+
+/** Every 429, whoever answered it: @fastify/rate-limit, the cooldowns, the login throttle, the code cap. */
+export const rateLimited = new Counter(spec('authmail_rate_limited_total'))

@@ -3,7 +3,7 @@ import { exitOnConfigError } from '@authmail/config'
 import { loggerOptions } from '@authmail/logger'
 import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
-import app from './app.ts'
+import app, { serverOptions } from './app.ts'
 import { type Env, readEnv } from './env.ts'
 
 let env: Env
@@ -14,6 +14,7 @@ try {
 }
 
 const server = Fastify({
+  ...serverOptions,
   logger: loggerOptions(env.LOG_LEVEL, 'api'),
   requestIdHeader: 'x-request-id',
   genReqId: () => randomUUID(),

@@ -19,14 +19,22 @@ function assertEnvelope(res: LightMyRequestResponse, where: string) {
   return error as { code: string; field: string | null; message: string; details: Record<string, unknown> }
 }
 
-/** Every documented JSON route, with its path parameters filled in. */
+/** Every documented JSON route, at each of its servers, with its path parameters filled in. */
 function routes(api: FastifyInstance): { method: string; url: string }[] {
-  const spec = api.swagger() as { paths: Record<string, Record<string, unknown>> }
+  type Operation = { tags?: string[]; servers?: { url: string }[] }
+  const spec = api.swagger() as { paths: Record<string, Record<string, Operation>> }
   return Object.entries(spec.paths).flatMap(([path, methods]) =>
-    Object.keys(methods).map((method) => ({
-      method: method.toUpperCase(),
-      url: path.replace('{*}', 'not-a-token').replace('{id}', '00000000-0000-4000-8000-000000000000'),
-    })),
+    Object.entries(methods)
+      // HTML pages and probes take no input that could be wrong.
+      .filter(([, op]) => !op.tags?.some((tag) => tag === 'pages' || tag === 'operations'))
+      .flatMap(([method, op]) =>
+        (op.servers ?? [{ url: '/' }]).map((server) => ({
+          method: method.toUpperCase(),
+          url: `${server.url === '/' ? '' : server.url}${path}`
+            .replace('{token}', 'not-a-token')
+            .replace('{id}', '00000000-0000-4000-8000-000000000000'),
+        })),
+      ),
   )
 }
 

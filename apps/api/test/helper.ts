@@ -7,7 +7,7 @@ import { loggerOptions } from '@authmail/logger'
 import { deleteTestTopology } from '@authmail/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
-import app from '../src/app.ts'
+import app, { serverOptions } from '../src/app.ts'
 import { type Env, readEnv } from '../src/env.ts'
 import { freshPglite } from './pglite-template.ts'
 
@@ -115,7 +115,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     ? { ...loggerOptions(env.LOG_LEVEL, 'api'), stream: options.logStream }
     : { level: env.LOG_LEVEL }
   // Opening PGlite can take many seconds on a busy machine: more than fastify's default 10 s.
-  const server = Fastify({ logger, pluginTimeout: 60_000 })
+  const server = Fastify({ ...serverOptions, logger, pluginTimeout: 60_000 })
   const db = databaseUrl || options.dataDir ? undefined : await freshPglite()
   await server.register(app, { env, now: options.now, db })
   await server.ready()

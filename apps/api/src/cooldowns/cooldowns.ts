@@ -14,6 +14,19 @@ export type CooldownResult = { allowed: true } | { allowed: false; waitSeconds: 
 export function createCooldowns(seconds: number) {
   return {
     seconds,
+    /**
+     * Deletes up to `limit` rows whose pause ended before `at` (the retention
+     * job): a missing row and an ended pause both allow the next mail.
+     */
+    async prune(q: Queryable, at: string, limit: number): Promise<number> {
+      const { rowCount } = await q.query(
+        `DELETE FROM mail_cooldowns WHERE (email, kind) IN (
+           SELECT email, kind FROM mail_cooldowns
+            WHERE sent_at <= $1::timestamptz - make_interval(secs => $2) LIMIT $3)`,
+        [at, seconds, limit],
+      )
+      return rowCount
+    },
     /** Takes the slot if the pause has passed (atomically, also under races); otherwise says how long to wait. */
     async claim(q: Queryable, email: string, kind: CooldownKind): Promise<CooldownResult> {
       const { rows } = await q.query<{ wait: number | null }>(

@@ -120,6 +120,21 @@ export function createDeliveries(cooldownSeconds: number) {
       )
     },
 
+    /**
+     * Deletes up to `limit` receipts that name no account, recorded before
+     * `before` (the retention job). A deleted user's other receipts go with
+     * the user (ON DELETE CASCADE); these came in after the deletion, or were
+     * for an address without an account, and nothing reads them.
+     */
+    async deleteOrphaned(q: Queryable, before: string, limit: number): Promise<number> {
+      const { rowCount } = await q.query(
+        `DELETE FROM mail_deliveries WHERE job_id IN (
+           SELECT job_id FROM mail_deliveries WHERE user_id IS NULL AND recorded_at <= $1::timestamptz LIMIT $2)`,
+        [before, limit],
+      )
+      return rowCount
+    },
+
     /** The verification status of one user; null if there is no such user. */
     async statusFor(q: Queryable, userId: string): Promise<VerificationStatus | null> {
       return (await statusForMany(q, [userId])).get(userId) ?? null

@@ -17,6 +17,19 @@ export const usedTokens = {
     return rowCount > 0
   },
 
+  /**
+   * Deletes up to `limit` rows of tokens expired before `at` (the retention
+   * job): an expired token is refused by its signature check, used or not.
+   */
+  async deleteExpired(q: Queryable, at: string, limit: number): Promise<number> {
+    const { rowCount } = await q.query(
+      `DELETE FROM used_tokens WHERE jti IN (
+         SELECT jti FROM used_tokens WHERE expires_at <= $1::timestamptz LIMIT $2)`,
+      [at, limit],
+    )
+    return rowCount
+  },
+
   /** used_tokens has no foreign key (a row outlives nothing it needs), so deleting users deletes these. */
   async deleteOfUsers(q: Queryable, userIds: readonly string[]): Promise<void> {
     if (userIds.length > 0)

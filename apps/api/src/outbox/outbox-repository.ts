@@ -46,6 +46,16 @@ export const outboxRows = {
     await q.query('UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1)', [ids])
   },
 
+  /** Deletes up to `limit` rows published before `before` (the retention job); returns how many. */
+  async deletePublished(q: Queryable, before: string, limit: number): Promise<number> {
+    const { rowCount } = await q.query(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE published_at IS NOT NULL AND published_at <= $1::timestamptz LIMIT $2)`,
+      [before, limit],
+    )
+    return rowCount
+  },
+
   /** Rows waiting and the age of the oldest. */
   async lag(q: Queryable): Promise<{ pending: number; oldestSeconds: number }> {
     const { rows } = await q.query<{ pending: string; oldest: number | null }>(

@@ -2,6 +2,7 @@ import type { MailJob } from '@authmail/contracts'
 import { REQUEST_ID_HEADER } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
+import { mailsQueued } from '../metrics.ts'
 import { outboxRows } from './outbox-repository.ts'
 import { createRelay } from './relay.ts'
 
@@ -17,6 +18,7 @@ export function createOutbox() {
   return {
     async add(tx: Queryable, job: MailJob, requestId: string | null = null): Promise<void> {
       await outboxRows.insert(tx, job, requestId)
+      mailsQueued.inc({ kind: job.type })
     },
   }
 }

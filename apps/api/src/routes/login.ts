@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { BODY_ERRORS, errors, TokenPairSchema } from '../openapi/schemas.ts'
 import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
+import { countLoginAttempt } from '../plugins/http-metrics.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EMAIL_VERIFICATION_SCOPE } from '../sessions/auth.ts'
 import { EmailSchema } from '../users/email.ts'
@@ -25,7 +27,25 @@ const login: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/login',
-    { schema: { body: LoginBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: {
+        summary: 'Sign in with e-mail and password',
+        tags: ['sessions'],
+        body: LoginBodySchema,
+        response: {
+          200: TokenPairSchema,
+          ...errors(
+            ...BODY_ERRORS,
+            'RATE_LIMITED',
+            'AUTH_INVALID_CREDENTIALS',
+            'AUTH_EMAIL_NOT_VERIFIED',
+            'AUTH_TOO_MANY_ATTEMPTS',
+          ),
+        },
+      },
+      config: { rateLimit: ipRateLimit(env) },
+      onResponse: countLoginAttempt,
+    },
     async (request, reply) => {
       const { email, password } = request.body
       await loginThrottle.guard(db, email, reply)

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, TokenPairSchema } from '../openapi/schemas.ts'
 import { changePassword } from '../passwords/change-password.ts'
 import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword, verifyPassword } from '../passwords/passwords.ts'
@@ -27,7 +28,26 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/me/password',
-    { preHandler: authenticate, schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: 'Change the password; other sessions end, this one gets new tokens',
+        tags: ['account'],
+        security: BEARER,
+        body: BodySchema,
+        response: {
+          200: TokenPairSchema.extend({ message: z.string() }).describe('Password changed; a new token pair'),
+          ...errors(
+            ...BODY_ERRORS,
+            ...AUTH_ERRORS,
+            'RATE_LIMITED',
+            'AUTH_INVALID_CREDENTIALS',
+            'AUTH_TOO_MANY_ATTEMPTS',
+          ),
+        },
+      },
+      config: { rateLimit: ipRateLimit(env) },
+    },
     async (request, reply) => {
       const user = signedIn(request)
       const { current_password, new_password } = request.body

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pickLocale } from '../locale.ts'
+import { BODY_ERRORS, errors, jsonOrPage, MessageSchema } from '../openapi/schemas.ts'
 import { renderMessage } from '../pages/messages.ts'
 import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -20,7 +21,19 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/recover-password',
-    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: {
+        summary: 'Mail a password reset link',
+        tags: ['registration'],
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: BodySchema,
+        response: {
+          202: jsonOrPage(MessageSchema, 'Accepted, whether or not the address has an account'),
+          ...errors(...BODY_ERRORS, 'RATE_LIMITED'),
+        },
+      },
+      config: { rateLimit: ipRateLimit(env) },
+    },
     async (request, reply) => {
       const { email } = request.body
       const locale = pickLocale(request.body.locale, request.headers['accept-language'], env.DEFAULT_LOCALE)

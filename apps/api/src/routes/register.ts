@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pickLocale } from '../locale.ts'
+import { BODY_ERRORS, errors } from '../openapi/schemas.ts'
 import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
@@ -24,7 +25,20 @@ const register: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/register',
-    { schema: { body: RegisterBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: {
+        summary: 'Create an account (or mail the owner of an existing one)',
+        tags: ['registration'],
+        body: RegisterBodySchema,
+        response: {
+          202: z
+            .object({ message: z.string(), email: z.string(), resend_after_seconds: z.number().int() })
+            .describe('Accepted: the same answer for new and existing addresses'),
+          ...errors(...BODY_ERRORS, 'RATE_LIMITED'),
+        },
+      },
+      config: { rateLimit: ipRateLimit(env) },
+    },
     async (request, reply) => {
       const { email, password } = request.body
       const locale = pickLocale(request.body.locale, request.headers['accept-language'], env.DEFAULT_LOCALE)

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
+import { BODY_ERRORS, errors, jsonOrPage } from '../openapi/schemas.ts'
 import { renderMessage } from '../pages/messages.ts'
 import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -28,7 +29,22 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/resend-verification',
-    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: {
+        summary: 'Mail a new confirmation link and code',
+        tags: ['registration'],
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: BodySchema,
+        response: {
+          202: jsonOrPage(
+            z.object({ message: z.string(), resend_after_seconds: z.number().int() }),
+            'Accepted, whether or not the address has an account',
+          ),
+          ...errors(...BODY_ERRORS, 'RATE_LIMITED', 'AUTH_EMAIL_RESEND_COOLDOWN'),
+        },
+      },
+      config: { rateLimit: ipRateLimit(env) },
+    },
     async (request, reply) => {
       const { email } = request.body
       const slot = await db.transaction(async (tx) => {

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { checkLinkToken } from '../link-tokens/link-tokens.ts'
 import { pickLocale } from '../locale.ts'
+import { errors, html } from '../openapi/schemas.ts'
 import { renderLinkProblem } from '../pages/messages.ts'
 import { renderPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -17,7 +18,17 @@ const setPasswordPage: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/set-password',
-    { schema: { querystring: z.object({ token: z.string().max(4096).default('') }), hide: true } },
+    {
+      schema: {
+        summary: 'The form a set-password or reset mail links to',
+        tags: ['pages'],
+        querystring: z.object({ token: z.string().max(4096).default('') }),
+        response: {
+          200: html('The form, or a page explaining why the link does not work'),
+          ...errors('VALIDATION_ERROR'),
+        },
+      },
+    },
     async (request, reply) => {
       const { token } = request.query
       const fallback = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { checkLinkToken, consumeLinkToken } from '../link-tokens/link-tokens.ts'
 import { pickLocale } from '../locale.ts'
+import { BODY_ERRORS, errors, jsonOrPage, MessageEmailSchema } from '../openapi/schemas.ts'
 import { renderLinkProblem, renderMessage } from '../pages/messages.ts'
 import { renderPage, wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -31,7 +32,27 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/set-password',
-    { schema: { body: BodySchema }, attachValidation: true, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: {
+        summary: 'Set a password from a set-password or reset link',
+        tags: ['registration'],
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: BodySchema,
+        response: {
+          200: jsonOrPage(MessageEmailSchema, 'Password set; the address is confirmed'),
+          ...errors(
+            ...BODY_ERRORS,
+            'RATE_LIMITED',
+            'AUTH_INVALID_TOKEN',
+            'AUTH_TOKEN_EXPIRED',
+            'AUTH_TOKEN_USED',
+            'AUTH_USER_NOT_FOUND',
+          ),
+        },
+      },
+      attachValidation: true,
+      config: { rateLimit: ipRateLimit(env) },
+    },
     async (request, reply) => {
       const page = wantsPage(request)
       const body = request.body as Partial<z.infer<typeof BodySchema>>

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { BODY_ERRORS, errors, TokenPairSchema } from '../openapi/schemas.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 
 export const RefreshBodySchema = z.object({
@@ -23,7 +24,25 @@ const tokenRefresh: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/token/refresh',
-    { schema: { body: RefreshBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: {
+        summary: 'Trade a refresh token for a new token pair',
+        tags: ['sessions'],
+        body: RefreshBodySchema,
+        response: {
+          200: TokenPairSchema,
+          ...errors(
+            ...BODY_ERRORS,
+            'RATE_LIMITED',
+            'AUTH_INVALID_TOKEN',
+            'AUTH_SESSION_EXPIRED',
+            'AUTH_REFRESH_REUSED',
+            'AUTH_EMAIL_NOT_VERIFIED',
+          ),
+        },
+      },
+      config: { rateLimit: ipRateLimit(env) },
+    },
     async (request) => {
       const rotation = await sessions.rotate(db, request.body.refresh_token)
       if (!rotation.ok) throw REFUSALS[rotation.reason]()

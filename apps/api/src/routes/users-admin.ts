@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
+import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, noContent, UserViewSchema } from '../openapi/schemas.ts'
 import { decodeCursor, encodeCursor, isUuid } from '../users/user-cursor.ts'
 import { DisplayNameSchema, signedIn, userView } from '../users/user-view.ts'
 
@@ -51,7 +52,21 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/users',
-    { preHandler: [authenticate, requireAdmin], schema: { querystring: ListQuerySchema } },
+    {
+      preHandler: [authenticate, requireAdmin],
+      schema: {
+        summary: 'List users, newest first, with their verification status (admin)',
+        tags: ['users'],
+        security: BEARER,
+        querystring: ListQuerySchema,
+        response: {
+          200: z
+            .object({ users: z.array(UserViewSchema), next_cursor: z.string().nullable() })
+            .describe('A page of users'),
+          ...errors(...AUTH_ERRORS, 'AUTH_FORBIDDEN', 'VALIDATION_ERROR', 'BAD_REQUEST'),
+        },
+      },
+    },
     async (request) => {
       const { limit, cursor, email, verified } = request.query
       const page = await users.list(db, {
@@ -71,17 +86,46 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
-  app.get('/users/:id', { preHandler: authenticate, schema: { params: ParamsSchema } }, async (request) => {
-    const { id } = request.params
-    target(request, id)
-    const user = await users.findById(db, id)
-    if (!user) throw notFound()
-    return userView(user, await deliveries.statusFor(db, id))
-  })
+  app.get(
+    '/users/:id',
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: 'One user (admin, or the user themself)',
+        tags: ['users'],
+        security: BEARER,
+        params: ParamsSchema,
+        response: {
+          200: UserViewSchema,
+          ...errors(...AUTH_ERRORS, 'AUTH_FORBIDDEN', 'NOT_FOUND', 'VALIDATION_ERROR'),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params
+      target(request, id)
+      const user = await users.findById(db, id)
+      if (!user) throw notFound()
+      return userView(user, await deliveries.statusFor(db, id))
+    },
+  )
 
   app.patch(
     '/users/:id',
-    { preHandler: authenticate, schema: { params: ParamsSchema, body: PatchSchema } },
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: 'Change a user: name and locale; role and verification for admins',
+        tags: ['users'],
+        security: BEARER,
+        params: ParamsSchema,
+        body: PatchSchema,
+        response: {
+          200: UserViewSchema,
+          ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 'AUTH_FORBIDDEN', 'NOT_FOUND', 'LAST_ADMIN'),
+        },
+      },
+    },
     async (request) => {
       const { id } = request.params
       const me = target(request, id)
@@ -105,7 +149,19 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/users/:id',
-    { preHandler: [authenticate, requireAdmin], schema: { params: ParamsSchema } },
+    {
+      preHandler: [authenticate, requireAdmin],
+      schema: {
+        summary: 'Delete a user and everything of theirs (admin)',
+        tags: ['users'],
+        security: BEARER,
+        params: ParamsSchema,
+        response: {
+          204: noContent('Deleted'),
+          ...errors(...AUTH_ERRORS, 'AUTH_FORBIDDEN', 'NOT_FOUND', 'LAST_ADMIN', 'VALIDATION_ERROR'),
+        },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params
       if (!isUuid(id)) throw notFound()
@@ -113,7 +169,7 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
         await keepAnAdmin(tx, id)
         if (!(await users.delete(tx, id))) throw notFound()
       })
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, MessageEmailSchema } from '../openapi/schemas.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { codeAttempts } from '../verification/code-attempts-repository.ts'
 import { confirmEmail } from '../verification/verify-email-token.ts'
@@ -27,7 +28,26 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/verify-email/code',
     {
-      schema: { body: BodySchema },
+      schema: {
+        summary: 'Confirm the address with the 6-digit code from the mail',
+        tags: ['registration'],
+        security: BEARER,
+        body: BodySchema,
+        response: {
+          200: MessageEmailSchema.describe('Address confirmed'),
+          ...errors(
+            ...BODY_ERRORS,
+            ...AUTH_ERRORS,
+            'RATE_LIMITED',
+            'AUTH_USER_NOT_FOUND',
+            'AUTH_EMAIL_ALREADY_VERIFIED',
+            'AUTH_INVALID_CODE',
+            'AUTH_CODE_EXPIRED',
+            'AUTH_CODE_ATTEMPTS_EXCEEDED',
+            'AUTH_TOKEN_USED',
+          ),
+        },
+      },
       preHandler: app.authenticateUnconfirmed,
       config: { rateLimit: ipRateLimit(env) },
     },

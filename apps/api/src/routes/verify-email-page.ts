@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
+import { errors, html } from '../openapi/schemas.ts'
 import { renderVerifyProblem } from '../pages/messages.ts'
 import { renderPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -17,7 +18,17 @@ const verifyEmailPage: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/verify-email',
-    { schema: { querystring: z.object({ token: z.string().max(4096).default('') }), hide: true } },
+    {
+      schema: {
+        summary: 'The page a confirmation mail links to: one button that confirms',
+        tags: ['pages'],
+        querystring: z.object({ token: z.string().max(4096).default('') }),
+        response: {
+          200: html('The confirmation page, or a page explaining why the link does not work'),
+          ...errors('VALIDATION_ERROR'),
+        },
+      },
+    },
     async (request, reply) => {
       const { token } = request.query
       const fallback = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
@@ -40,10 +51,24 @@ const verifyEmailPage: FastifyPluginAsyncZod = async (app) => {
   )
 
   // The confirmation page's own address, reloaded or bookmarked: back to the (read-only) page, not a 404.
-  app.get('/verify-email/*', { schema: { hide: true } }, async (request, reply) => {
-    const token = (request.params as { '*': string })['*']
-    return reply.redirect(`/verify-email?token=${encodeURIComponent(token)}`, 303)
-  })
+  app.get(
+    '/verify-email/:token',
+    {
+      schema: {
+        summary: 'Back to the confirmation page (the page reloaded after it posted)',
+        tags: ['pages'],
+        params: z.object({ token: z.string().min(1).max(4096) }),
+        response: {
+          303: z.null().describe('To GET /verify-email?token=…'),
+          ...errors('VALIDATION_ERROR'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { token } = request.params
+      return reply.redirect(`/verify-email?token=${encodeURIComponent(token)}`, 303)
+    },
+  )
 }
 
 export default verifyEmailPage

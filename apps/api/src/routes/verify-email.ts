@@ -2,17 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
+import { BODY_ERRORS, errors, jsonOrPage, MessageEmailSchema } from '../openapi/schemas.ts'
 import { renderMessage, renderVerifyProblem } from '../pages/messages.ts'
 import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
 import { checkVerifyToken, confirmEmail } from '../verification/verify-email-token.ts'
 
-/**
- * The token is the rest of the path. A wildcard, not `:token`: a JWT is longer
- * than the router's default `maxParamLength` (100), which would answer 414,
- * and the app should not depend on its host's server options.
- */
-const ParamsSchema = z.object({ '*': z.string().min(1).max(4096) })
+/** The link token; app.ts's `serverOptions` let the router take a parameter as long as a JWT. */
+const ParamsSchema = z.object({ token: z.string().min(1).max(4096) })
 
 /**
  * POST /verify-email/:token confirms the address. The page's button posts a
@@ -23,13 +20,31 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
   const { db, users, tokens, env } = app
 
   app.post(
-    '/verify-email/*',
-    { schema: { params: ParamsSchema, summary: 'Confirm an address: POST /verify-email/{token}' } },
+    '/verify-email/:token',
+    {
+      schema: {
+        summary: 'Confirm an address with the token of the mailed link',
+        tags: ['registration'],
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        params: ParamsSchema,
+        response: {
+          200: jsonOrPage(MessageEmailSchema, 'Address confirmed'),
+          ...errors(
+            ...BODY_ERRORS,
+            'AUTH_INVALID_TOKEN',
+            'AUTH_TOKEN_EXPIRED',
+            'AUTH_TOKEN_USED',
+            'AUTH_USER_NOT_FOUND',
+            'AUTH_EMAIL_ALREADY_VERIFIED',
+          ),
+        },
+      },
+    },
     async (request, reply) => {
       const page = wantsPage(request)
       try {
         const confirmed = await db.transaction(async (tx) => {
-          const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params['*'], {
+          const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params.token, {
             forUpdate: true,
           })
           await confirmEmail(users, tx, user, claims)
@@ -48,6 +63,11 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
       }
     },
   )
+
+  // A "token" with a slash (or longer than any JWT) is no link of ours: the same 401 as any bad token, not a 404.
+  app.post('/verify-email/*', { schema: { hide: true } }, async () => {
+    throw new AppError('AUTH_INVALID_TOKEN')
+  })
 }
 
 export default verifyEmail

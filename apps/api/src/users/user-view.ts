@@ -21,8 +21,8 @@ export function userView(user: User, verification: VerificationStatus | null) {
     role: user.role,
     display_name: user.display_name,
     locale: user.locale,
-    created_at: user.created_at,
-    updated_at: user.updated_at,
+    created_at: new Date(user.created_at).toISOString(),
+    updated_at: new Date(user.updated_at).toISOString(),
     email_verification: verification,
   }
 }

@@ -13,4 +13,14 @@ export const codeAttempts = {
     // No row back cannot happen with this upsert; counting it as too many fails safe.
     return rows[0]?.attempts ?? Number.POSITIVE_INFINITY
   },
+
+  /** Deletes up to `limit` counts of tokens expired before `at` (the retention job): their code is refused anyway. */
+  async deleteExpired(q: Queryable, at: string, limit: number): Promise<number> {
+    const { rowCount } = await q.query(
+      `DELETE FROM verification_code_attempts WHERE token_id IN (
+         SELECT token_id FROM verification_code_attempts WHERE expires_at <= $1::timestamptz LIMIT $2)`,
+      [at, limit],
+    )
+    return rowCount
+  },
 }
