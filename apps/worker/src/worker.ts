@@ -45,10 +45,13 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
     async readiness() {
       const consuming = broker.isConsuming()
       const status = await smtp.status()
+      const { connected, ...brokerNode } = broker.status()
       return {
         ready: !stopping && consuming && status.ok,
         stopping,
-        broker: consuming ? 'consuming' : broker.isConnected() ? 'connected' : 'down',
+        broker: consuming ? 'consuming' : connected ? 'connected' : 'down',
+        // Which cluster node this worker consumes from; it moves to a surviving one on its own.
+        brokerNode: connected ? brokerNode : null,
         smtp: status.ok ? 'up' : 'down',
         ...(status.error ? { smtpError: status.error } : {}),
       }
