@@ -25,7 +25,7 @@ test('a receipt seal verifies the same fields in any key order and nothing else'
   assert.ok(!seal.verify(receipt, ''))
 })
 
-test('a receipt seal accepts a previous secret and refuses a stranger's', () => {
+test('a receipt seal accepts a previous secret and refuses one made with another secret', () => {
   const old = createReceiptSeal(SECRET)
   const rotated = createReceiptSeal('b'.repeat(32), [SECRET])
   assert.ok(rotated.verify(receipt, old.sign(receipt)))
