@@ -16,3 +16,10 @@ export const receiptsRecorded = new Counter({
   labelNames: ['status'],
   registers: [register],
 })
+
+export const receiptsDropped = new Counter({
+  name: 'authmail_receipts_dropped_total',
+  help: 'Receipts acked without recording: invalid, unsigned, or with a signature that does not verify',
+  labelNames: ['reason'],
+  registers: [register],
+})

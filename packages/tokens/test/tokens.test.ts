@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { createHmac, hkdfSync } from 'node:crypto'
+import { createHmac, hkdfSync, type KeyObject } from 'node:crypto'
 import { describe, test } from 'node:test'
 import jwt from 'jsonwebtoken'
 import { createTokens, deriveKey, generateAccessKey, TokenError } from '../src/index.ts'
@@ -146,7 +146,7 @@ describe('tokens', () => {
       purpose: 'set_password',
       exp: Math.floor(Date.now() / 1000) + 60,
     }
-    const forge = (key: Parameters<typeof jwt.sign>[1]) =>
+    const forge = (key: string | KeyObject) =>
       jwt.sign(payload, key, {
         algorithm: 'HS256',
         issuer,
