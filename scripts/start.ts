@@ -7,12 +7,14 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Child, run, say, stop } from './start/children.ts'
-import { effectiveEnv, ensureDotenv } from './start/env-file.ts'
+import { effectiveEnv, ensureAccessKey, ensureDotenv } from './start/env-file.ts'
 import { type Maildev, startMaildev } from './start/maildev.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 if (ensureDotenv(root)) say('created .env from .env.example with a new random JWT_SECRET')
+const accessKey = ensureAccessKey(root)
+if (accessKey) say(accessKey)
 const env = effectiveEnv(root)
 
 const apps: Child[] = []
