@@ -9,7 +9,8 @@ const jwks: FastifyPluginAsync = async (app) => {
   const { tokens } = app
   app.get(
     '/.well-known/jwks.json',
-    { schema: { summary: 'Public keys that verify access tokens (JWKS)' } },
+    // Hidden like /healthz: a fixed document with no input, described in docs/keys.md.
+    { schema: { hide: true } },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(tokens.jwks()),
   )
 }
