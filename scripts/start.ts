@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Child, run, say, stop } from './start/children.ts'
-import { effectiveEnv, ensureDotenv, rememberMaildev } from './start/env-file.ts'
+import { effectiveEnv, ensureAccessKey, ensureDotenv, rememberMaildev } from './start/env-file.ts'
 import { type Maildev, maildevPorts, maildevSmtpUrl, startMaildev } from './start/maildev.ts'
 import { takenPorts } from './start/ports.ts'
 
@@ -17,6 +17,8 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 await refuseIfPortsTaken()
 
 if (ensureDotenv(root)) say('created .env from .env.example with a new random JWT_SECRET')
+const accessKey = ensureAccessKey(root)
+if (accessKey) say(accessKey)
 const env = effectiveEnv(root)
 /** SMTP_URL unset, or the one this script wrote for its MailDev: run MailDev. */
 const ownMaildev = !env.SMTP_URL || env.SMTP_URL === maildevSmtpUrl(env)

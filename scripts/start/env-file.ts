@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'dotenv'
@@ -18,6 +18,33 @@ export function ensureDotenv(root: string): boolean {
   // `wx` never overwrites a .env created meanwhile; 0600 because it holds a secret.
   writeFileSync(target, text, { flag: 'wx', mode: 0o600 })
   return true
+}
+
+/** Where `pnpm start` keeps the access-token key: next to `.env`, as `.env` names it. */
+export const ACCESS_KEY_FILE = './access-token-key.pem'
+
+/**
+ * When ACCESS_TOKEN_KEY_FILE is unset, writes a fresh EC P-256 key next to
+ * `.env` and names it there, so access tokens survive a restart. Returns what
+ * it did, or null when a key was already configured.
+ */
+export function ensureAccessKey(root: string): string | null {
+  if (effectiveEnv(root).ACCESS_TOKEN_KEY_FILE) return null
+  const keyPath = join(root, ACCESS_KEY_FILE)
+  const created = !existsSync(keyPath)
+  if (created) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    // 0600 and `wx` like .env: it is the key that signs every session.
+    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 })
+  }
+  const envPath = join(root, '.env')
+  const text = readFileSync(envPath, 'utf8')
+  const line = `ACCESS_TOKEN_KEY_FILE=${ACCESS_KEY_FILE}`
+  const updated = /^ACCESS_TOKEN_KEY_FILE=.*$/m.test(text)
+    ? text.replace(/^ACCESS_TOKEN_KEY_FILE=.*$/m, line)
+    : `${text.replace(/\n?$/, '\n')}${line}\n`
+  writeFileSync(envPath, updated)
+  return `${created ? 'created' : 'using'} ${ACCESS_KEY_FILE} (access-token signing key) and named it in .env`
 }
 
 /**

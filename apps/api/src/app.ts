@@ -25,6 +25,7 @@ import retention from './retention/retention.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
 import health from './routes/health.ts'
+import jwks from './routes/jwks.ts'
 import recoverPasswordPage from './routes/recover-password-page.ts'
 import setPasswordPage from './routes/set-password-page.ts'
 import verifyEmailPage from './routes/verify-email-page.ts'
@@ -92,6 +93,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(retention)
 
   await fastify.register(health)
+  await fastify.register(jwks)
   await fastify.register(assets)
   await fastify.register(setPasswordPage)
   await fastify.register(recoverPasswordPage)

@@ -2,7 +2,22 @@ import { isAbsolute, resolve } from 'node:path'
 import { BrokerEnvSchema } from '@authmail/broker'
 import { list, loadEnv, logLevel, seconds, secret, workspaceRoot, z } from '@authmail/config'
 import { LocaleSchema } from '@authmail/contracts'
+import { readAccessKeyFile, readPreviousAccessKeyFile } from '@authmail/tokens'
 import { passwordProblem } from './passwords/passwords.ts'
+
+/** Relative paths start at the workspace root, like DATA_DIR, so `pnpm start` and `pnpm api` agree. */
+const fromRoot = (path: string) => (isAbsolute(path) ? path : resolve(workspaceRoot(), path))
+
+/** A PEM key file, read and checked at start: a bad one stops the start with the variable named. */
+const keyFile = (read: typeof readAccessKeyFile) =>
+  z.string().transform((path, ctx) => {
+    try {
+      return { path: fromRoot(path), key: read(fromRoot(path)) }
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+      return z.NEVER
+    }
+  })
 
 /** Everything the api reads from the environment (DESIGN §8); nothing else reads process.env. */
 export const EnvSchema = BrokerEnvSchema.extend({
@@ -17,11 +32,13 @@ export const EnvSchema = BrokerEnvSchema.extend({
   DATA_DIR: z
     .string()
     .default('./data')
-    .transform((dir) =>
-      dir.startsWith('memory://') || isAbsolute(dir) ? dir : resolve(workspaceRoot(), dir),
-    ),
+    .transform((dir) => (dir.startsWith('memory://') ? dir : fromRoot(dir))),
   JWT_SECRET: secret(),
   JWT_PREVIOUS_SECRETS: list().pipe(z.array(secret())),
+  /** EC P-256 private key signing access tokens; unset: a key made at start (see plugins/tokens.ts). */
+  ACCESS_TOKEN_KEY_FILE: keyFile(readAccessKeyFile).optional(),
+  /** Keys of a rotation that still verify and stay published in the JWKS (private or public PEM). */
+  ACCESS_TOKEN_PREVIOUS_KEY_FILES: list().pipe(z.array(keyFile(readPreviousAccessKeyFile))),
   VERIFY_EMAIL_TTL: seconds(86_400),
   SET_PASSWORD_TTL: seconds(86_400),
   RESET_PASSWORD_TTL: seconds(3_600),

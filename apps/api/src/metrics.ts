@@ -32,6 +32,8 @@ export const outboxPublished = new Counter(spec('authmail_outbox_published_total
 
 export const receiptsRecorded = new Counter(spec('authmail_receipts_recorded_total'))
 
+export const receiptsDropped = new Counter(spec('authmail_receipts_dropped_total'))
+
 /** Counted when the row is added; a transaction that then rolls back has counted it too. */
 export const mailsQueued = new Counter(spec('authmail_mails_queued_total'))
 

@@ -1,10 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { TestContext } from 'node:test'
 import { type Broker, createBroker } from '@authmail/broker'
 import type { MailJob } from '@authmail/contracts'
 import { loggerOptions } from '@authmail/logger'
 import { deleteTestTopology } from '@authmail/testing'
+import { accessKeyPem, generateAccessKey } from '@authmail/tokens'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
 import app, { serverOptions } from '../src/app.ts'
@@ -75,9 +79,23 @@ export interface BuildOptions {
   logStream?: Writable
 }
 
+/** Writes an access-token key file (as `pnpm start` does) into a folder removed when the process exits. */
+export function writeAccessKeyFile(name = 'access-token-key.pem'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'authmail-keys-'))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, name)
+  writeFileSync(path, accessKeyPem(generateAccessKey()), { mode: 0o600 })
+  return path
+}
+
+let sharedKeyFile: string | undefined
+
 export function testEnv(overrides: Record<string, string> = {}): Env {
+  sharedKeyFile ??= writeAccessKeyFile()
   return readEnv({
     JWT_SECRET: TEST_SECRET,
+    // One key file for the whole test process, so two api instances of a test agree like in production.
+    ACCESS_TOKEN_KEY_FILE: sharedKeyFile,
     AMQP_URL,
     DATA_DIR: 'memory://',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

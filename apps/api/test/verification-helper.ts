@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import { createBroker } from '@authmail/broker'
 import { type MailReceipt, MailReceiptSchema } from '@authmail/contracts'
+import { createReceiptSeal } from '@authmail/tokens'
 import type { FastifyInstance } from 'fastify'
 import { AMQP_URL, closeBeforeApi } from './helper.ts'
 
@@ -65,7 +66,9 @@ export async function receiptSender(t: TestContext, api: FastifyInstance) {
       at: (options.at ?? new Date(api.now())).toISOString(),
       error: status === 'failed' ? '550 mailbox unavailable' : null,
     })
-    await broker.publish(broker.names.receiptsRoutingKey, receipt, { messageId: randomUUID() })
+    // Signed like the worker signs: the api drops receipts without a valid seal.
+    const sealed = { ...receipt, signature: createReceiptSeal(api.env.JWT_SECRET).sign(receipt) }
+    await broker.publish(broker.names.receiptsRoutingKey, sealed, { messageId: randomUUID() })
     await waitUntil(async () => {
       const { rows } = await api.db.query('SELECT 1 FROM mail_deliveries WHERE job_id = $1', [jobId])
       return rows.length > 0 ? true : undefined

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Broker, ConsumeMessage, MessagePropertyHeaders } from '@authmail/broker'
-import { linkPurposeOf, type MailJob, type MailReceipt, MailReceiptSchema } from '@authmail/contracts'
+import {
+  linkPurposeOf,
+  type MailJob,
+  type MailReceipt,
+  MailReceiptSchema,
+  type SignedMailReceipt,
+} from '@authmail/contracts'
+import type { ReceiptSeal } from '@authmail/tokens'
 import type { DeathReason } from './classify.ts'
 import type { ComposedMail } from './compose.ts'
 
@@ -23,7 +30,7 @@ function ownHeaders(headers: MessagePropertyHeaders | undefined): Record<string,
 const clip = (text: string) => (text.length > 500 ? `${text.slice(0, 497)}...` : text)
 
 /** Every way a job leaves mail.jobs other than a plain ack; each resolves only on the broker's confirm. */
-export function createOutcomes(broker: Broker) {
+export function createOutcomes(broker: Broker, seal: ReceiptSeal) {
   const { names } = broker
   const idOf = (message: ConsumeMessage) => message.properties.messageId ?? randomUUID()
 
@@ -60,8 +67,11 @@ export function createOutcomes(broker: Broker) {
       })
     },
 
+    /** Signed, so the api records only receipts from a holder of JWT_SECRET. */
     receipt(receipt: MailReceipt, requestId: string | undefined): Promise<void> {
-      return broker.publish(names.receiptsRoutingKey, MailReceiptSchema.parse(receipt), {
+      const fields = MailReceiptSchema.parse(receipt)
+      const signed: SignedMailReceipt = { ...fields, signature: seal.sign(fields) }
+      return broker.publish(names.receiptsRoutingKey, signed, {
         messageId: `${receipt.jobId}.${receipt.status}`,
         headers: requestId ? { 'x-request-id': requestId } : {},
       })

@@ -1,6 +1,6 @@
 import { brokerFromEnv } from '@authmail/broker'
 import type { Logger } from '@authmail/logger'
-import { tokensFromEnv } from '@authmail/tokens'
+import { createReceiptSeal, tokensFromEnv } from '@authmail/tokens'
 import { createComposer } from './compose.ts'
 import type { WorkerEnv } from './env.ts'
 import { createJobHandler, type WorkerStats } from './handle-job.ts'
@@ -14,7 +14,7 @@ import { createSmtpCheck } from './smtp-check.ts'
 
 /** The whole worker without process concerns (signals, exit): main.ts runs it, tests build it. */
 export function createWorker(env: WorkerEnv, logger: Logger) {
-  // Access tokens are the api's: the worker's env has no ACCESS_TOKEN_TTL, so it never mints one.
+  // Access tokens are the api's: the worker gets no access-token key, so it can never mint one.
   const tokens = tokensFromEnv(env)
   const broker = brokerFromEnv(env, { name: 'authmail-worker', logger })
   const mailer = createMailer(env)
@@ -26,7 +26,7 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
   const handler = createJobHandler({
     compose: createComposer(env, tokens),
     mailer: timeSends(mailer, metrics),
-    outcomes: createOutcomes(broker),
+    outcomes: createOutcomes(broker, createReceiptSeal(env.JWT_SECRET)),
     sent: createSentCache(),
     stats,
     metrics: jobMetrics(metrics),

@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { MailReceiptSchema } from '@authmail/contracts'
+import { MailReceiptSchema, SignedMailReceiptSchema } from '@authmail/contracts'
 import { json } from '@authmail/testing'
+import { createReceiptSeal } from '@authmail/tokens'
 import { build, job, linkIn, PUBLIC_BASE_URL } from './helper.ts'
 
 test('a verification job becomes a TLS mail with a working link and code, then a receipt', async (t) => {
-  const { smtp, rabbit, tokens, logs } = await build(t)
+  const { env, smtp, rabbit, tokens, logs } = await build(t)
   const sent = job('verify_email', { locale: 'en' })
   await rabbit.publishJob(sent, { headers: { 'x-request-id': 'req-42' } })
 
@@ -41,6 +42,11 @@ test('a verification job becomes a TLS mail with a working link and code, then a
   assert.equal(receipt.purpose, 'verify_email')
   assert.equal(receipt.tokenId, claims.jti)
   assert.equal(receipt.tokenExpiresAt, new Date(claims.exp * 1000).toISOString())
+  const { signature } = SignedMailReceiptSchema.parse(json(message))
+  assert.ok(
+    createReceiptSeal(env.JWT_SECRET).verify(receipt, signature),
+    'the receipt carries the seal the api checks',
+  )
 
   const jobLines = logs.filter((l) => l.jobId === sent.id)
   assert.ok(

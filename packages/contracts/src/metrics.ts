@@ -35,6 +35,12 @@ export const METRICS = {
     labels: ['status'],
     help: 'Delivery receipts from the worker recorded, by status (sent, failed)',
   },
+  authmail_receipts_dropped_total: {
+    process: 'api',
+    type: 'counter',
+    labels: ['reason'],
+    help: 'Receipts acked without recording: invalid, unsigned, or with a signature that does not verify',
+  },
   authmail_mails_queued_total: {
     process: 'api',
     type: 'counter',

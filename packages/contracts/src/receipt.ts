@@ -18,3 +18,14 @@ export const MailReceiptSchema = z.object({
   error: z.string().nullable(),
 })
 export type MailReceipt = z.infer<typeof MailReceiptSchema>
+
+/**
+ * A receipt as it travels on `mail.receipts`: the fields above plus
+ * `signature`, HMAC-SHA256 (base64url) over them with sorted keys, keyed by
+ * HKDF(JWT_SECRET, `authmail:receipt`). Anyone who can publish to the queue
+ * but holds no secret cannot make the api record a delivery or a token id.
+ */
+export const SignedMailReceiptSchema = MailReceiptSchema.extend({
+  signature: z.string().regex(/^[\w-]{43}$/, 'an HMAC-SHA256 in base64url'),
+})
+export type SignedMailReceipt = z.infer<typeof SignedMailReceiptSchema>

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
+import { createHmac, hkdfSync, type KeyObject } from 'node:crypto'
 import { describe, test } from 'node:test'
 import jwt from 'jsonwebtoken'
-import { createTokens, TokenError } from '../src/index.ts'
+import { createTokens, deriveKey, generateAccessKey, TokenError } from '../src/index.ts'
 
 const SECRET = 'a'.repeat(32)
+const accessKey = generateAccessKey()
 const ttl = { set_password: 60, verify_email: 60, reset_password: 30, access: 10 }
 const issuer = 'https://auth.example.com'
 
@@ -55,28 +57,34 @@ describe('tokens', () => {
 
   test('expired only for a well-signed token past exp; other secrets and issuers are invalid', () => {
     let now = Date.now()
-    const tokens = createTokens({ secret: SECRET, issuer, ttl, now: () => now })
+    const tokens = createTokens({ secret: SECRET, accessKey, issuer, ttl, now: () => now })
     const { token } = tokens.sign('access', { sub: 'u1', ver: 0 })
     now += 11_000
     assert.equal(
       reasonOf(() => tokens.verify(token, 'access')),
       'expired',
     )
-    const stranger = createTokens({ secret: 'b'.repeat(32), issuer, ttl, now: () => now })
+    const stranger = createTokens({
+      secret: SECRET,
+      accessKey: generateAccessKey(),
+      issuer,
+      ttl,
+      now: () => now,
+    })
     assert.equal(
       reasonOf(() => stranger.verify(token, 'access')),
       'invalid',
     )
-    const otherIssuer = createTokens({ secret: SECRET, issuer: 'https://evil.example', ttl })
+    const otherIssuer = createTokens({ secret: SECRET, accessKey, issuer: 'https://evil.example', ttl })
     const forged = otherIssuer.sign('access', { sub: 'u1', ver: 0 }).token
     assert.equal(
-      reasonOf(() => createTokens({ secret: SECRET, issuer, ttl }).verify(forged, 'access')),
+      reasonOf(() => createTokens({ secret: SECRET, accessKey, issuer, ttl }).verify(forged, 'access')),
       'invalid',
     )
   })
 
   test('alg none and HS512 are refused: the algorithm is pinned', () => {
-    const tokens = createTokens({ secret: SECRET, issuer, ttl })
+    const tokens = createTokens({ secret: SECRET, accessKey, issuer, ttl })
     const payload = {
       sub: 'u1',
       ver: 0,
@@ -127,5 +135,55 @@ describe('tokens', () => {
     assert.ok(!tokens.checkCode('jti-1', code === '000000' ? '000001' : '000000'))
     assert.ok(!tokens.checkCode('jti-1', `${code}0`))
     assert.ok(!tokens.checkCode('jti-1', ''))
+  })
+
+  test('each link purpose has its own derived key: a token claiming set_password in every field but keyed for verify_email is refused', () => {
+    const tokens = createTokens({ secret: SECRET, issuer, ttl })
+    const payload = {
+      sub: 'u1',
+      ver: 0,
+      jti: 'j1',
+      purpose: 'set_password',
+      exp: Math.floor(Date.now() / 1000) + 60,
+    }
+    const forge = (key: string | KeyObject) =>
+      jwt.sign(payload, key, {
+        algorithm: 'HS256',
+        issuer,
+        audience: 'authmail:set_password',
+        header: { alg: 'HS256', typ: 'authmail-set-password+jwt' },
+      })
+    // The same claims under the right key pass: only the key differs below.
+    assert.equal(tokens.verify(forge(deriveKey(SECRET, 'set_password')), 'set_password').jti, 'j1')
+    for (const key of [deriveKey(SECRET, 'verify_email'), deriveKey(SECRET, 'reset_password'), SECRET]) {
+      assert.equal(
+        reasonOf(() => tokens.verify(forge(key), 'set_password')),
+        'invalid',
+      )
+    }
+    // Even with aud and typ checks out of the way, the signature alone tells the purposes apart.
+    const verifyEmail = tokens.sign('verify_email', { sub: 'u1', ver: 0 }).token
+    assert.throws(() => jwt.verify(verifyEmail, deriveKey(SECRET, 'set_password')), /invalid signature/)
+  })
+
+  test('derived keys are HKDF-SHA256 of the secret with info authmail:<purpose>', () => {
+    const expected = Buffer.from(hkdfSync('sha256', SECRET, '', 'authmail:verify_email', 32))
+    assert.deepEqual(deriveKey(SECRET, 'verify_email').export(), expected)
+    const purposes = ['set_password', 'verify_email', 'reset_password', 'code', 'receipt'] as const
+    const keys = new Set(purposes.map((p) => deriveKey(SECRET, p).export().toString('hex')))
+    assert.equal(keys.size, purposes.length)
+    assert.ok(!keys.has(Buffer.from(SECRET).toString('hex')))
+  })
+
+  test('codes come from the code key, not the raw secret, and a previous secret still checks', () => {
+    const jti = 'jti-rotated'
+    const old = createTokens({ secret: SECRET, issuer, ttl })
+    const rotated = createTokens({ secret: 'd'.repeat(32), previousSecrets: [SECRET], issuer, ttl })
+    const derived = createHmac('sha256', deriveKey(SECRET, 'code')).update(`code:${jti}`).digest()
+    assert.equal(old.code(jti), String(derived.readUInt32BE(0) % 1_000_000).padStart(6, '0'))
+    assert.ok(rotated.checkCode(jti, old.code(jti)), 'a code mailed before the rotation is accepted')
+    assert.ok(rotated.checkCode(jti, rotated.code(jti)))
+    const withoutOld = createTokens({ secret: 'd'.repeat(32), issuer, ttl })
+    assert.ok(!withoutOld.checkCode(jti, old.code(jti)) || withoutOld.code(jti) === old.code(jti))
   })
 })

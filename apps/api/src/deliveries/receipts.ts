@@ -1,6 +1,28 @@
-import { MailReceiptSchema } from '@authmail/contracts'
+import { MailReceiptSchema, SignedMailReceiptSchema } from '@authmail/contracts'
+import type { ReceiptSeal } from '@authmail/tokens'
 import fp from 'fastify-plugin'
-import { receiptsRecorded } from '../metrics.ts'
+import { receiptsDropped, receiptsRecorded } from '../metrics.ts'
+
+type Checked =
+  | { ok: true; receipt: ReturnType<typeof MailReceiptSchema.parse> }
+  | { ok: false; reason: 'invalid' | 'unsigned' | 'bad_signature' }
+
+/** A receipt is recorded only when it is well-formed and the worker's HMAC over its fields verifies. */
+function check(content: Buffer, seal: ReceiptSeal): Checked {
+  let raw: unknown
+  try {
+    raw = JSON.parse(content.toString('utf8'))
+  } catch {
+    return { ok: false, reason: 'invalid' }
+  }
+  const fields = MailReceiptSchema.safeParse(raw)
+  if (!fields.success) return { ok: false, reason: 'invalid' }
+  const signed = SignedMailReceiptSchema.safeParse(raw)
+  if (!signed.success) return { ok: false, reason: 'unsigned' }
+  // The seal covers the parsed fields only: anything else on the message is dropped by the schema.
+  if (!seal.verify(fields.data, signed.data.signature)) return { ok: false, reason: 'bad_signature' }
+  return { ok: true, receipt: fields.data }
+}
 
 /**
  * Consumes `mail.receipts`: what the worker sent, with the token id and expiry
@@ -8,30 +30,26 @@ import { receiptsRecorded } from '../metrics.ts'
  */
 export default fp(
   async (app) => {
-    const { broker, db, deliveries } = app
+    const { broker, db, deliveries, receiptSeal } = app
     const log = app.log.child({ component: 'receipts' })
     await broker.consume(
       broker.names.receipts,
       async (message, settle) => {
-        let parsed: ReturnType<typeof MailReceiptSchema.safeParse>
-        try {
-          parsed = MailReceiptSchema.safeParse(JSON.parse(message.content.toString('utf8')))
-        } catch {
-          parsed = { success: false } as typeof parsed
-        }
-        if (!parsed.success) {
+        const checked = check(message.content, receiptSeal)
+        if (!checked.ok) {
           // Nothing would ever make it valid; keeping it would block nothing but fill the queue.
-          log.warn({ messageId: message.properties.messageId }, 'dropping an invalid receipt')
+          log.warn({ messageId: message.properties.messageId, reason: checked.reason }, 'dropping a receipt')
+          receiptsDropped.inc({ reason: checked.reason })
           settle.ack()
           return
         }
         // Unacked on a database error: the broker redelivers it later.
-        await deliveries.record(db, parsed.data)
-        receiptsRecorded.inc({ status: parsed.data.status })
+        await deliveries.record(db, checked.receipt)
+        receiptsRecorded.inc({ status: checked.receipt.status })
         settle.ack()
       },
       { prefetch: 32 },
     )
   },
-  { name: 'receipts', dependencies: ['db', 'broker', 'deliveries'] },
+  { name: 'receipts', dependencies: ['db', 'broker', 'deliveries', 'tokens'] },
 )
