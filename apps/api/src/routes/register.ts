@@ -53,6 +53,7 @@ const register: FastifyPluginAsyncZod = async (app) => {
         { id, email, passwordHash, locale },
         { job, requestId: request.id, cooldownSeconds: cooldowns.seconds },
       )
+      if (created) outbox.counted(job)
       // The existing-account path: its own transaction (no-op when the address was new).
       await (created ||
         db.transaction(async (tx) => {
