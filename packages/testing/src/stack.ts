@@ -17,6 +17,8 @@ const ENTRY = {
 
 /** tsx by absolute URL: the processes run in an empty folder where a bare `tsx` would not resolve. */
 const TSX = import.meta.resolve('tsx')
+/** How long a process of the stack may take to start: a bound on a hang, not a speed target. */
+const START_TIMEOUT_MS = 90_000
 
 export type ProcessName = keyof typeof ENTRY
 
@@ -108,8 +110,11 @@ export async function startStack(options: StackOptions) {
     }
   }
 
-  /** Polls /readyz until the api has its database and broker. */
-  const apiReady = (timeoutMs = 30_000) => apiAnswers('/readyz', timeoutMs)
+  /**
+   * Polls /readyz until the api has its database and broker. The bound is generous: under
+   * tsx a cold start compiles every module, which takes tens of seconds on a busy 2-core machine.
+   */
+  const apiReady = (timeoutMs = START_TIMEOUT_MS) => apiAnswers('/readyz', timeoutMs)
 
   /** Polls `path` until it answers 2xx, failing early if the api process is gone. */
   async function apiAnswers(path: string, timeoutMs: number) {
@@ -139,13 +144,13 @@ export async function startStack(options: StackOptions) {
     waitForLog,
     apiReady,
     /** Polls /healthz: the api listens, whether or not its broker is reachable. */
-    apiLive: (timeoutMs = 30_000) => apiAnswers('/healthz', timeoutMs),
+    apiLive: (timeoutMs = START_TIMEOUT_MS) => apiAnswers('/healthz', timeoutMs),
     /** Starts (or restarts) a process and waits until it is connected. */
     async up(name: ProcessName) {
       const from = logs[name].length
       start(name)
       if (name === 'api') await apiReady()
-      else await waitForLog(name, 'connected to RabbitMQ', { from })
+      else await waitForLog(name, 'connected to RabbitMQ', { from, timeoutMs: START_TIMEOUT_MS })
     },
     post: (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${baseUrl}${path}`, {
