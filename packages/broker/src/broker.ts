@@ -186,8 +186,18 @@ export function createBroker(options: BrokerOptions) {
     /** Resolves once connected (tests and readiness use it). */
     async whenConnected(timeoutMs = 30_000): Promise<void> {
       if (publisher) return
-      const signal = AbortSignal.timeout(timeoutMs)
-      await EventEmitter.once(events, 'connected', { signal })
+      // A timer of our own, not AbortSignal.timeout(): that one is unref'd, so a process with
+      // nothing else to do would end with this wait still pending instead of timing out.
+      const abort = new AbortController()
+      const timer = setTimeout(
+        () => abort.abort(new Error(`not connected to RabbitMQ within ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+      try {
+        await EventEmitter.once(events, 'connected', { signal: abort.signal })
+      } finally {
+        clearTimeout(timer)
+      }
     },
 
     /** Publishes to the `authmail` exchange and resolves only on the broker's confirm. */
