@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
 import app from '../src/app.ts'
 import { type Env, readEnv } from '../src/env.ts'
+import { serverOptions } from '../src/http/server-options.ts'
 import { freshPglite } from './pglite-template.ts'
 
 export type Store = 'pglite' | 'postgres'
@@ -83,7 +84,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   })
-  const server = Fastify({ logger: { level: env.LOG_LEVEL }, pluginTimeout: 60_000 })
+  const server = Fastify({ logger: { level: env.LOG_LEVEL }, ...serverOptions(env) })
   const db = databaseUrl ? undefined : await freshPglite()
   await server.register(app, { env, now: options.now, db })
   await server.ready()
