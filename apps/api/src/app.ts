@@ -58,7 +58,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     layout: 'layout.ejs',
   })
   await registerPageHeaders(fastify)
-  await registerRateLimit(fastify)
+  await registerRateLimit(fastify, options.env)
   await fastify.register(swagger, {
     openapi: { info: { title: 'authmail', version: '0.1.0' } },
     transform: jsonSchemaTransform,

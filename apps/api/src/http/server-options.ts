@@ -16,13 +16,19 @@ export function requestId(request: IncomingMessage): string {
   return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID()
 }
 
+/** A hop count as the function Fastify builds from it at run time (its types accept no number). */
+function trustProxy(setting: Env['TRUST_PROXY']) {
+  if (typeof setting !== 'number') return setting
+  return (_address: string, hop: number) => hop < setting
+}
+
 /** The Fastify options server.ts and the tests share: request ids and which proxies to believe. */
 export function serverOptions(env: Env) {
   return {
     // false: Fastify would take the header unchecked; genReqId checks it instead.
     requestIdHeader: false as const,
     genReqId: requestId,
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: trustProxy(env.TRUST_PROXY),
     // Opening PGlite compiles WebAssembly and may run initdb: slower than Fastify's 10 s default on a busy machine.
     pluginTimeout: 60_000,
   }

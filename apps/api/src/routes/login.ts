@@ -25,7 +25,7 @@ const login: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/login',
-    { schema: { body: LoginBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    { schema: { body: LoginBodySchema }, config: { rateLimit: ipRateLimit(env, 'login') } },
     async (request, reply) => {
       const { email, password } = request.body
       await loginThrottle.guard(db, email, reply)

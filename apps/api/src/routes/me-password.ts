@@ -27,7 +27,11 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/me/password',
-    { preHandler: authenticate, schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    {
+      preHandler: authenticate,
+      schema: { body: BodySchema },
+      config: { rateLimit: ipRateLimit(env, 'password-change') },
+    },
     async (request, reply) => {
       const user = signedIn(request)
       const { current_password, new_password } = request.body

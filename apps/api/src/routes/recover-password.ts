@@ -20,7 +20,7 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/recover-password',
-    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env, 'recover-password') } },
     async (request, reply) => {
       const { email } = request.body
       const locale = pickLocale(request.body.locale, request.headers['accept-language'], env.DEFAULT_LOCALE)

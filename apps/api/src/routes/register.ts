@@ -24,7 +24,7 @@ const register: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/register',
-    { schema: { body: RegisterBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    { schema: { body: RegisterBodySchema }, config: { rateLimit: ipRateLimit(env, 'register') } },
     async (request, reply) => {
       const { email, password } = request.body
       const locale = pickLocale(request.body.locale, request.headers['accept-language'], env.DEFAULT_LOCALE)

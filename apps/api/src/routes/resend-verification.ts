@@ -28,7 +28,7 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/resend-verification',
-    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    { schema: { body: BodySchema }, config: { rateLimit: ipRateLimit(env, 'resend-verification') } },
     async (request, reply) => {
       const { email } = request.body
       const slot = await db.transaction(async (tx) => {

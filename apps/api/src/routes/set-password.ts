@@ -31,7 +31,11 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/set-password',
-    { schema: { body: BodySchema }, attachValidation: true, config: { rateLimit: ipRateLimit(env) } },
+    {
+      schema: { body: BodySchema },
+      attachValidation: true,
+      config: { rateLimit: ipRateLimit(env, 'set-password') },
+    },
     async (request, reply) => {
       const page = wantsPage(request)
       const body = request.body as Partial<z.infer<typeof BodySchema>>

@@ -23,7 +23,7 @@ const tokenRefresh: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/token/refresh',
-    { schema: { body: RefreshBodySchema }, config: { rateLimit: ipRateLimit(env) } },
+    { schema: { body: RefreshBodySchema }, config: { rateLimit: ipRateLimit(env, 'refresh') } },
     async (request) => {
       const rotation = await sessions.rotate(db, request.body.refresh_token)
       if (!rotation.ok) throw REFUSALS[rotation.reason]()

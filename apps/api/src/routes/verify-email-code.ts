@@ -29,7 +29,7 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
     {
       schema: { body: BodySchema },
       preHandler: app.authenticateUnconfirmed,
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'verify-email-code') },
     },
     async (request, reply) => {
       const userId = (request.user as NonNullable<typeof request.user>).id
