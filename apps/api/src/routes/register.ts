@@ -33,8 +33,14 @@ const register: FastifyPluginAsyncZod = async (app) => {
 
       await db.transaction(async (tx) => {
         const existing = await users.findByEmail(tx, email, { forUpdate: true })
-        const user = existing ?? (await users.insert(tx, { email, passwordHash, locale }))
+        let user = existing ?? (await users.insert(tx, { email, passwordHash, locale }))
         if (!user) return // a concurrent request created the account and sends its mail
+        // A second registration of an unconfirmed address: nobody can tell which registrant owns the
+        // mailbox, so no password chosen so far survives, whichever link confirms the account
+        // (docs/security.md, pre-account hijack). Done inside the cooldown too, where no mail goes out.
+        if (existing && !existing.email_verified_at && existing.password_hash) {
+          user = (await users.clearUnconfirmedPassword(tx, existing.id)) ?? existing
+        }
         // Repeated registrations of one address must not flood its inbox; a new account always gets its mail.
         const slot = await cooldowns.claim(tx, email, 'verification')
         if (existing && !slot.allowed) return
@@ -48,8 +54,8 @@ const register: FastifyPluginAsyncZod = async (app) => {
           await outbox.add(tx, job, request.id)
           return
         }
-        // New, or registered before but never confirmed: (re)send the confirmation, never touching the
-        // stored password, so nobody can set the password of an address they do not own.
+        // New: the confirmation. Registered before but never confirmed: a set-password link (the
+        // password is gone), so only the mailbox owner chooses the password the account keeps.
         await queueConfirmation(outbox, tx, user, request.id)
       })
       relay.kick()

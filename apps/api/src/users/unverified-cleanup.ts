@@ -59,7 +59,9 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
         userId: user.id,
         credentialVersion: user.credential_version,
         deleteAt: new Date(user.delete_at).toISOString(),
-        linkPurpose: user.has_password ? 'verify_email' : 'set_password',
+        // Always a set-password link: a confirmation link would keep a password the mailbox owner
+        // may never have chosen (someone else registered the address; docs/security.md).
+        linkPurpose: 'set_password',
       })
     }
     const deleted = await users.deleteUnverified(tx, rule)

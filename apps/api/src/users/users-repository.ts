@@ -85,6 +85,19 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
       return rows[0] as User
     },
 
+    /**
+     * Forgets the password of an account that is not confirmed yet (someone
+     * registered its address again): whoever confirms it next sets their own.
+     */
+    async clearUnconfirmedPassword(q: Queryable, userId: string): Promise<User | null> {
+      const { rows } = await q.query<User>(
+        `UPDATE users SET password_hash = NULL, updated_at = now()
+          WHERE id = $1 AND email_verified_at IS NULL RETURNING ${COLUMNS}`,
+        [userId],
+      )
+      return rows[0] ?? null
+    },
+
     /** Marks the address confirmed; null if there is no such user. */
     async confirmEmail(q: Queryable, userId: string): Promise<{ email: string } | null> {
       const { rows } = await q.query<{ email: string }>(
