@@ -13,6 +13,7 @@ import deliveries from './deliveries/deliveries.ts'
 import receipts from './deliveries/receipts.ts'
 import type { Env } from './env.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
+import mailBudget from './mail-budget/mail-budget.ts'
 import outbox from './outbox/outbox.ts'
 import { registerPageHeaders } from './pages/render.ts'
 import brokerPlugin from './plugins/broker.ts'
@@ -72,6 +73,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(users)
   await fastify.register(auth)
   await fastify.register(cooldowns)
+  await fastify.register(mailBudget)
   await fastify.register(outbox)
   await fastify.register(deliveries)
   await fastify.register(receipts)

@@ -16,3 +16,10 @@ export const receiptsRecorded = new Counter({
   labelNames: ['status'],
   registers: [register],
 })
+
+export const mailsDropped = new Counter({
+  name: 'authmail_mails_dropped_total',
+  help: 'Mails not queued because a mail budget per minute was spent, by reason',
+  labelNames: ['reason'],
+  registers: [register],
+})

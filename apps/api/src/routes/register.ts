@@ -20,7 +20,7 @@ export const RegisterBodySchema = z.object({
  * account"), so the endpoint tells nobody which addresses are registered.
  */
 const register: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, outbox, relay, cooldowns, env } = app
+  const { db, users, outbox, relay, cooldowns, mailBudget, env } = app
 
   app.post(
     '/register',
@@ -41,9 +41,10 @@ const register: FastifyPluginAsyncZod = async (app) => {
         if (existing && !existing.email_verified_at && existing.password_hash) {
           user = (await users.clearUnconfirmedPassword(tx, existing.id)) ?? existing
         }
-        // Repeated registrations of one address must not flood its inbox; a new account always gets its mail.
-        const slot = await cooldowns.claim(tx, email, 'verification')
-        if (existing && !slot.allowed) return
+        // Repeated registrations of one mailbox (`+tag` variants included) must not flood it: one mail
+        // per cooldown, for new accounts too; the owner can ask for another once it has passed.
+        if (!(await cooldowns.claim(tx, email, 'verification')).allowed) return
+        if (!(await mailBudget.admit(tx, email, request.log))) return
         if (existing?.email_verified_at) {
           const job = {
             id: randomUUID(),

@@ -24,7 +24,7 @@ export const cooldownError = (waitSeconds: number) =>
  * owner gets a mail (with a fresh link and code).
  */
 const resendVerification: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, outbox, relay, cooldowns, env } = app
+  const { db, users, outbox, relay, cooldowns, mailBudget, env } = app
 
   app.post(
     '/resend-verification',
@@ -36,6 +36,7 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         if (!slot.allowed) return slot
         const user = await users.findByEmail(tx, email)
         if (!user || user.email_verified_at) return slot
+        if (!(await mailBudget.admit(tx, email, request.log))) return slot
         await queueConfirmation(outbox, tx, user, request.id)
         return slot
       })

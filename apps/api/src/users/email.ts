@@ -12,6 +12,19 @@ export function normalizeEmail(raw: string): string {
   return `${email.slice(0, at)}${email.slice(at).toLowerCase()}`
 }
 
+/**
+ * The mailbox an address delivers to, for limits only (never for the
+ * account): lower-cased, without a `+tag` in the local part, so `ann+1@…` and
+ * `ann+2@…` share ann's cooldown. Dots and provider-specific rules are left
+ * alone: they differ per provider.
+ */
+export function mailboxKey(email: string): string {
+  const at = email.lastIndexOf('@')
+  const local = email.slice(0, at)
+  const plus = local.indexOf('+')
+  return `${plus > 0 ? local.slice(0, plus) : local}${email.slice(at)}`.toLowerCase()
+}
+
 /** An e-mail address as the routes accept it, already normalised. */
 export const EmailSchema = z
   .string({ error: 'Enter an e-mail address' })

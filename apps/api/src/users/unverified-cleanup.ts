@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { Db } from '../db/driver.ts'
 import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
+import type { MailBudget } from '../mail-budget/mail-budget.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import type { Sessions } from '../sessions/sessions.ts'
 import type { Users } from './users-repository.ts'
@@ -20,6 +21,7 @@ export interface CleanupDeps {
   outbox: Outbox
   sessions: Pick<Sessions, 'pruneExpired'>
   loginThrottle: Pick<LoginThrottle, 'prune'>
+  mailBudget: Pick<MailBudget, 'prune'>
   ttlSeconds: number
   now: () => number
 }
@@ -35,12 +37,12 @@ export interface CleanupResult {
  * One pass: remind accounts unconfirmed for 75% of UNVERIFIED_ACCOUNT_TTL
  * (recorded, so once), delete those past the TTL whose reminder has been out
  * for at least the last 25% (an account un-verified late, or an instance that
- * was down, still gets its warning first), and prune dead sessions and
- * throttle rows. Everything under a transaction-level advisory lock: it works
+ * was down, still gets its warning first), and prune dead sessions, throttle
+ * rows and past mail budgets. Everything under a transaction-level advisory lock: it works
  * on PGlite's single connection as on PostgreSQL, and is released on commit.
  */
 export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> {
-  const { db, users, outbox, sessions, loginThrottle, ttlSeconds, now } = deps
+  const { db, users, outbox, sessions, loginThrottle, mailBudget, ttlSeconds, now } = deps
   const rule = { at: new Date(now()).toISOString(), ttlSeconds, reminderAt: REMINDER_AT, batch: BATCH }
   return db.transaction(async (tx) => {
     const { rows: lock } = await tx.query<{ locked: boolean }>(
@@ -67,6 +69,7 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
     const deleted = await users.deleteUnverified(tx, rule)
     await sessions.pruneExpired(tx)
     await loginThrottle.prune(tx)
+    await mailBudget.prune(tx)
     return { ran: true, reminded: reminded.length, deleted: deleted.length }
   })
 }
@@ -80,11 +83,20 @@ declare module 'fastify' {
 /** Runs the cleanup every minute on every instance; the lock makes all but one skip. */
 export default fp(
   async (app) => {
-    const { db, users, outbox, sessions, loginThrottle, relay, env, now } = app
+    const { db, users, outbox, sessions, loginThrottle, mailBudget, relay, env, now } = app
     const log = app.log.child({ component: 'unverified-cleanup' })
     const runOnce = async () => {
       const ttlSeconds = env.UNVERIFIED_ACCOUNT_TTL
-      const result = await runCleanupOnce({ db, users, outbox, sessions, loginThrottle, ttlSeconds, now })
+      const result = await runCleanupOnce({
+        db,
+        users,
+        outbox,
+        sessions,
+        loginThrottle,
+        mailBudget,
+        ttlSeconds,
+        now,
+      })
       if (result.reminded > 0) relay.kick()
       if (result.reminded + result.deleted > 0) log.info(result, 'unverified accounts reminded or deleted')
       return result
@@ -107,6 +119,6 @@ export default fp(
   },
   {
     name: 'unverified-cleanup',
-    dependencies: ['env', 'db', 'users', 'outbox', 'sessions', 'login-throttle'],
+    dependencies: ['env', 'db', 'users', 'outbox', 'sessions', 'login-throttle', 'mail-budget'],
   },
 )

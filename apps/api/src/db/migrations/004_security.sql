@@ -9,3 +9,12 @@ ALTER TABLE login_throttle ADD COLUMN client text NOT NULL DEFAULT '';
 ALTER TABLE login_throttle DROP CONSTRAINT login_throttle_pkey;
 ALTER TABLE login_throttle ADD PRIMARY KEY (email, client);
 UPDATE login_throttle SET locked_until = NULL;
+
+-- Mails queued per minute, in all ('*') and per recipient domain: the mail
+-- budgets every api instance shares. Rows older than an hour are pruned.
+CREATE TABLE mail_budgets (
+  scope text NOT NULL,
+  minute timestamptz NOT NULL,
+  queued integer NOT NULL,
+  PRIMARY KEY (scope, minute)
+);
