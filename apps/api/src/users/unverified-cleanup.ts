@@ -5,6 +5,7 @@ import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
 import type { MailBudget } from '../mail-budget/mail-budget.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import type { Sessions } from '../sessions/sessions.ts'
+import { CODE_FAILURE_WINDOW_SECONDS, codeFailures } from '../verification/code-failures-repository.ts'
 import type { Users } from './users-repository.ts'
 
 /** Any constant distinct from the migration lock: one api instance cleans at a time. */
@@ -38,7 +39,7 @@ export interface CleanupResult {
  * (recorded, so once), delete those past the TTL whose reminder has been out
  * for at least the last 25% (an account un-verified late, or an instance that
  * was down, still gets its warning first), and prune dead sessions, throttle
- * rows and past mail budgets. Everything under a transaction-level advisory lock: it works
+ * rows, past mail budgets and code-failure windows. Everything under a transaction-level advisory lock: it works
  * on PGlite's single connection as on PostgreSQL, and is released on commit.
  */
 export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> {
@@ -70,6 +71,7 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
     await sessions.pruneExpired(tx)
     await loginThrottle.prune(tx)
     await mailBudget.prune(tx)
+    await codeFailures.prune(tx, new Date(now()), CODE_FAILURE_WINDOW_SECONDS)
     return { ran: true, reminded: reminded.length, deleted: deleted.length }
   })
 }

@@ -18,3 +18,12 @@ CREATE TABLE mail_budgets (
   queued integer NOT NULL,
   PRIMARY KEY (scope, minute)
 );
+
+-- Wrong verification codes per address across all its mails, kept by address
+-- (not by account) so deleting and registering the account again does not
+-- reset the count before its window ends.
+CREATE TABLE code_failures (
+  email text PRIMARY KEY,
+  failures integer NOT NULL,
+  window_started_at timestamptz NOT NULL
+);
