@@ -1,15 +1,22 @@
+import { domainToASCII } from 'node:url'
 import { z } from 'zod'
 
 /**
- * One person, one account: trims, applies Unicode NFC and lower-cases the
- * domain. The local part keeps its case for display; uniqueness in the
- * database ignores case (users_email_key).
+ * One person, one account: trims, applies Unicode NFC and writes the domain
+ * in its lower-case ASCII form (punycode: `bücher.example` →
+ * `xn--bcher-kva.example`), which is what DNS and SMTP servers without
+ * SMTPUTF8 understand, and what makes both spellings one account. The local
+ * part keeps its case for display; uniqueness in the database ignores case
+ * (users_email_key).
  */
 export function normalizeEmail(raw: string): string {
   const email = raw.trim().normalize('NFC')
   const at = email.lastIndexOf('@')
   if (at < 0) return email
-  return `${email.slice(0, at)}${email.slice(at).toLowerCase()}`
+  const domain = email.slice(at + 1)
+  // An invalid domain converts to '': left as typed, for the address check to refuse.
+  const ascii = domainToASCII(domain) || domain.toLowerCase()
+  return `${email.slice(0, at)}@${ascii}`
 }
 
 /**
