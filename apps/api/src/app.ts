@@ -12,6 +12,7 @@ import type { Db } from './db/driver.ts'
 import deliveries from './deliveries/deliveries.ts'
 import receipts from './deliveries/receipts.ts'
 import type { Env } from './env.ts'
+import { docsSecurity } from './http/docs-headers.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
 import mailBudget from './mail-budget/mail-budget.ts'
 import outbox from './outbox/outbox.ts'
@@ -64,7 +65,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     openapi: { info: { title: 'authmail', version: '0.1.0' } },
     transform: jsonSchemaTransform,
   })
-  await fastify.register(swaggerUi, { routePrefix: '/docs' })
+  await fastify.register(swaggerUi, { routePrefix: '/docs', ...docsSecurity })
 
   await fastify.register(envPlugin, { env: options.env, now: options.now })
   await fastify.register(db, { db: options.db })
