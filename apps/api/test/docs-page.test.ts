@@ -28,7 +28,7 @@ test('/docs has the pages CSP, cannot be framed, and still renders in Chromium',
   })
   await tab.goto(`${address}/docs`)
   await tab.locator('.swagger-ui .info .title').waitFor({ timeout: 20_000 })
-  assert.match(await tab.locator('.swagger-ui .info .title').innerText(), /authmail/)
+  assert.match((await tab.locator('.swagger-ui .info .title').textContent()) ?? '', /authmail/)
   assert.ok((await tab.locator('.opblock').count()) > 0, 'the operations are listed')
   assert.deepEqual(refused, [])
 })
