@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
-import app, { serverOptions } from '../apps/api/src/app.ts'
+import app from '../apps/api/src/app.ts'
 import { readEnv } from '../apps/api/src/env.ts'
+import { serverOptions } from '../apps/api/src/http/server-options.ts'
 
 const env = readEnv({
   ...process.env,
@@ -22,7 +23,7 @@ const env = readEnv({
   ADMIN_EMAIL: '',
   ADMIN_PASSWORD: '',
 })
-const server = Fastify({ ...serverOptions, logger: false, pluginTimeout: 60_000 })
+const server = Fastify({ ...serverOptions(env), logger: false })
 await server.register(app, { env })
 await server.ready()
 const document = (await server.inject({ method: 'GET', url: '/openapi.json' })).json()

@@ -10,7 +10,9 @@ import type { Db } from './db/driver.ts'
 import deliveries from './deliveries/deliveries.ts'
 import receipts from './deliveries/receipts.ts'
 import type { Env } from './env.ts'
+import { MAX_PARAM_LENGTH } from './http/server-options.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
+import mailBudget from './mail-budget/mail-budget.ts'
 import { registerOpenapi } from './openapi/openapi.ts'
 import outbox from './outbox/outbox.ts'
 import { registerPageHeaders } from './pages/render.ts'
@@ -73,7 +75,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
     layout: 'layout.ejs',
   })
   await registerPageHeaders(fastify)
-  await registerRateLimit(fastify)
+  await registerRateLimit(fastify, options.env)
   await registerOpenapi(fastify)
 
   await fastify.register(envPlugin, { env: options.env, now: options.now })
@@ -83,6 +85,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(users)
   await fastify.register(auth)
   await fastify.register(cooldowns)
+  await fastify.register(mailBudget)
   await fastify.register(outbox)
   await fastify.register(deliveries)
   await fastify.register(receipts)

@@ -60,10 +60,44 @@ export const EnvSchema = BrokerEnvSchema.extend({
   DEFAULT_LOCALE: LocaleSchema.default('en'),
   /** Requests per minute per client IP on the routes that send mail or check passwords. */
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Which proxies may set X-Forwarded-For (Fastify's `trustProxy`); unset trusts none. */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const trust = parseTrustProxy(value)
+      if (trust === null) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_HELP })
+      return trust ?? false
+    }),
+  /** Per-IP limits shared by every api instance; memory (per instance) when unset. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Mails queued per minute in all, and per recipient domain; past them the mail is dropped, the answer unchanged. */
+  MAIL_BUDGET_PER_MINUTE: z.coerce.number().int().positive().default(1000),
+  MAIL_BUDGET_PER_DOMAIN_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  /** Absolute lifetime of a session (a login), however often it is refreshed. */
+  SESSION_MAX_AGE: seconds(2_592_000),
   /** Largest accepted request body, in bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
   LOG_LEVEL: logLevel(),
 })
+
+const TRUST_PROXY_HELP =
+  'Use true, a number of proxy hops, or comma-separated proxy addresses or CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1)'
+
+/**
+ * Fastify's `trustProxy` values: `true` (trust every hop: only behind a proxy
+ * that overwrites X-Forwarded-For), a hop count, or the proxies' addresses and
+ * CIDR ranges. Null means the value is none of these.
+ */
+export function parseTrustProxy(value: string | undefined): boolean | number | string[] | null {
+  const text = value?.trim() ?? ''
+  if (text === '' || text === 'false') return false
+  if (text === 'true') return true
+  if (/^\d+$/.test(text)) return Number(text)
+  const entries = text.split(',').map((entry) => entry.trim())
+  const address = /^(?:[0-9.]+|[0-9a-fA-F:.]+)(?:\/\d{1,3})?$/
+  return entries.every((entry) => address.test(entry) && /[.:]/.test(entry)) ? entries : null
+}
 
 export type Env = z.output<typeof EnvSchema>
 

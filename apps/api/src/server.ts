@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import { exitOnConfigError } from '@authmail/config'
 import { loggerOptions } from '@authmail/logger'
 import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
-import app, { serverOptions } from './app.ts'
+import app from './app.ts'
 import { type Env, readEnv } from './env.ts'
+import { serverOptions } from './http/server-options.ts'
 
 let env: Env
 try {
@@ -14,13 +14,8 @@ try {
 }
 
 const server = Fastify({
-  ...serverOptions,
   logger: loggerOptions(env.LOG_LEVEL, 'api'),
-  requestIdHeader: 'x-request-id',
-  genReqId: () => randomUUID(),
-  trustProxy: false,
-  // Opening PGlite compiles WebAssembly and may run initdb: slower than Fastify's 10 s default on a busy machine.
-  pluginTimeout: 60_000,
+  ...serverOptions(env),
 })
 let closing = false
 // Fastify's close drops only the keep-alive connections idle at that moment; one whose request

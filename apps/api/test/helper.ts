@@ -11,8 +11,9 @@ import { deleteTestTopology } from '@authmail/testing'
 import { accessKeyPem, generateAccessKey } from '@authmail/tokens'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
-import app, { serverOptions } from '../src/app.ts'
+import app from '../src/app.ts'
 import { type Env, readEnv } from '../src/env.ts'
+import { serverOptions } from '../src/http/server-options.ts'
 import { freshPglite } from './pglite-template.ts'
 
 export type Store = 'pglite' | 'postgres'
@@ -132,8 +133,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
   const logger = options.logStream
     ? { ...loggerOptions(env.LOG_LEVEL, 'api'), stream: options.logStream }
     : { level: env.LOG_LEVEL }
-  // Opening PGlite can take many seconds on a busy machine: more than fastify's default 10 s.
-  const server = Fastify({ ...serverOptions, logger, pluginTimeout: 60_000 })
+  const server = Fastify({ ...serverOptions(env), logger })
   const db = databaseUrl || options.dataDir ? undefined : await freshPglite()
   await server.register(app, { env, now: options.now, db })
   await server.ready()

@@ -47,6 +47,12 @@ export const METRICS = {
     labels: ['kind'],
     help: 'Mail jobs written to the outbox, by kind',
   },
+  authmail_mails_dropped_total: {
+    process: 'api',
+    type: 'counter',
+    labels: ['reason'],
+    help: 'Mails not queued because a mail budget per minute was spent, by reason',
+  },
   authmail_login_attempts_total: {
     process: 'api',
     type: 'counter',

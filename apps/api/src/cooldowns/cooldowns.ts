@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
+import { mailboxKey } from '../users/email.ts'
 
 /** Mails that share one cooldown: the confirmation kinds, and the recovery kinds. */
 export type CooldownKind = 'verification' | 'recovery'
@@ -9,7 +10,8 @@ export type CooldownResult = { allowed: true } | { allowed: false; waitSeconds: 
 /**
  * The per-address pause between mails of one kind, kept in the database so
  * every api instance sees it, and kept for addresses with and without an
- * account so it reveals nothing.
+ * account so it reveals nothing. Keyed by mailbox ({@link mailboxKey}), so
+ * `+tag` variants of one address share it.
  */
 export function createCooldowns(seconds: number) {
   return {
@@ -40,7 +42,7 @@ export function createCooldowns(seconds: number) {
                 ELSE coalesce(ceil(extract(epoch FROM sent_at + make_interval(secs => $3) - now()))::int, $3)
                 END AS wait
            FROM (SELECT max(sent_at) AS sent_at FROM mail_cooldowns WHERE email = lower($1) AND kind = $2) last`,
-        [email, kind, seconds],
+        [mailboxKey(email), kind, seconds],
       )
       const wait = rows[0]?.wait
       return wait == null ? { allowed: true } : { allowed: false, waitSeconds: Math.max(1, wait) }

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { docsSecurity } from '../http/docs-headers.ts'
 
 /** Where app.ts registers the JSON auth routes a second time, for SPA clients. */
 export const AUTH_ALIAS_PREFIX = '/api/v1/auth'
@@ -97,7 +98,8 @@ export async function registerOpenapi(app: FastifyInstance) {
       return object
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // The UI under the pages' rules: strict CSP, no framing (http/docs-headers.ts).
+  await app.register(swaggerUi, { routePrefix: '/docs', ...docsSecurity })
 
   app.get(
     '/openapi.json',

@@ -20,10 +20,6 @@ export function createOutbox() {
       await outboxRows.insert(tx, job, requestId)
       mailsQueued.inc({ kind: job.type })
     },
-    /** Counts a job whose row a combined statement wrote (register's one round trip). */
-    counted(job: MailJob): void {
-      mailsQueued.inc({ kind: job.type })
-    },
   }
 }
 

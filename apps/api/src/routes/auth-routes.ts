@@ -14,6 +14,11 @@ import verifyEmailCode from './verify-email-code.ts'
 
 /** The JSON auth routes; app.ts registers this plugin at `/` and at `/api/v1/auth`. */
 const authRoutes: FastifyPluginAsync = async (app) => {
+  // Login, refresh, a password change and the 403 with a verification_token carry tokens; no JSON
+  // answer of these routes is worth caching, so none is kept by a browser, a proxy or a CDN.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+  })
   await app.register(register)
   await app.register(recoverPassword)
   await app.register(setPassword)

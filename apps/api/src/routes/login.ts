@@ -43,19 +43,19 @@ const login: FastifyPluginAsyncZod = async (app) => {
           ),
         },
       },
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'login') },
       onResponse: countLoginAttempt,
     },
     async (request, reply) => {
       const { email, password } = request.body
-      await loginThrottle.guard(db, email, reply)
+      await loginThrottle.guard(db, email, request.ip, reply)
 
       const user = await users.findByEmail(db, email)
       const hash = user?.password_hash ?? (await dummyHash())
       const correct = (await verifyPassword(hash, password)) && user?.password_hash != null
       if (!user || !correct) throw new AppError('AUTH_INVALID_CREDENTIALS')
 
-      await loginThrottle.clear(db, email)
+      await loginThrottle.clear(db, email, request.ip)
       if (!user.email_verified_at) {
         // No full session yet, but one that can confirm the address with the mailed code.
         const { token } = tokens.sign('access', {

@@ -46,19 +46,19 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
           ),
         },
       },
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'password-change') },
     },
     async (request, reply) => {
       const user = signedIn(request)
       const { current_password, new_password } = request.body
-      await loginThrottle.guard(db, user.email, reply)
+      await loginThrottle.guard(db, user.email, request.ip, reply)
       if (!user.password_hash || !(await verifyPassword(user.password_hash, current_password))) {
         throw new AppError('AUTH_INVALID_CREDENTIALS', {
           field: 'current_password',
           message: 'The current password is wrong',
         })
       }
-      await loginThrottle.clear(db, user.email)
+      await loginThrottle.clear(db, user.email, request.ip)
       if (new_password === current_password) {
         throw new AppError('VALIDATION_ERROR', {
           field: 'new_password',
@@ -68,7 +68,13 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
 
       const passwordHash = await hashPassword(new_password)
       const pair = await db.transaction(async (tx) => {
-        const updated = await changePassword({ users, outbox }, tx, user.id, passwordHash, request.id)
+        const updated = await changePassword(
+          { users, outbox, loginThrottle },
+          tx,
+          user.id,
+          passwordHash,
+          request.id,
+        )
         return sessions.start(tx, updated)
       })
       relay.kick()

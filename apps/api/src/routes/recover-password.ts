@@ -17,7 +17,7 @@ const BodySchema = z.object({ email: EmailSchema, locale: z.string().optional() 
  * per cooldown, so neither the answer nor the inbox can be used to probe.
  */
 const recoverPassword: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, outbox, relay, cooldowns, env } = app
+  const { db, users, outbox, relay, cooldowns, mailBudget, env } = app
 
   app.post(
     '/recover-password',
@@ -32,7 +32,7 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
           ...errors(...BODY_ERRORS, 'RATE_LIMITED'),
         },
       },
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'recover-password') },
     },
     async (request, reply) => {
       const { email } = request.body
@@ -41,6 +41,7 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
       await db.transaction(async (tx) => {
         const user = await users.findByEmail(tx, email)
         if (!(await cooldowns.claim(tx, email, 'recovery')).allowed) return
+        if (!(await mailBudget.admit(tx, email, request.log))) return
         const id = randomUUID()
         if (!user) {
           await outbox.add(tx, { id, type: 'no_account', email, locale }, request.id)

@@ -7,7 +7,7 @@ import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EmailSchema } from '../users/email.ts'
-import { confirmationJob, queueConfirmation } from '../verification/confirmation-mail.ts'
+import { queueConfirmation } from '../verification/confirmation-mail.ts'
 
 export const RegisterBodySchema = z.object({
   email: EmailSchema,
@@ -21,7 +21,7 @@ export const RegisterBodySchema = z.object({
  * account"), so the endpoint tells nobody which addresses are registered.
  */
 const register: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, outbox, relay, cooldowns, env } = app
+  const { db, users, outbox, relay, cooldowns, mailBudget, env } = app
 
   app.post(
     '/register',
@@ -37,7 +37,7 @@ const register: FastifyPluginAsyncZod = async (app) => {
           ...errors(...BODY_ERRORS, 'RATE_LIMITED'),
         },
       },
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'register') },
     },
     async (request, reply) => {
       const { email, password } = request.body
@@ -45,38 +45,34 @@ const register: FastifyPluginAsyncZod = async (app) => {
       // Hashed whether or not the account exists, so both answers take as long.
       const passwordHash = password ? await hashPassword(password) : null
 
-      // A new address (the common case) in one round trip; an existing one below.
-      const id = randomUUID()
-      const job = confirmationJob({ id, email, locale, password_hash: passwordHash, credential_version: 0 })
-      const created = await users.registerNew(
-        db,
-        { id, email, passwordHash, locale },
-        { job, requestId: request.id, cooldownSeconds: cooldowns.seconds },
-      )
-      if (created) outbox.counted(job)
-      // The existing-account path: its own transaction (no-op when the address was new).
-      await (created ||
-        db.transaction(async (tx) => {
-          const existing = await users.findByEmail(tx, email, { forUpdate: true })
-          const user = existing ?? (await users.insert(tx, { email, passwordHash, locale }))
-          if (!user) return // a concurrent request created the account and sends its mail
-          // Repeated registrations of one address must not flood its inbox; a new account always gets its mail.
-          const slot = await cooldowns.claim(tx, email, 'verification')
-          if (existing && !slot.allowed) return
-          if (existing?.email_verified_at) {
-            const job = {
-              id: randomUUID(),
-              type: 'account_exists',
-              email: user.email,
-              locale: user.locale,
-            } as const
-            await outbox.add(tx, job, request.id)
-            return
-          }
-          // New, or registered before but never confirmed: (re)send the confirmation, never touching the
-          // stored password, so nobody can set the password of an address they do not own.
-          await queueConfirmation(outbox, tx, user, request.id)
-        }))
+      await db.transaction(async (tx) => {
+        const existing = await users.findByEmail(tx, email, { forUpdate: true })
+        let user = existing ?? (await users.insert(tx, { email, passwordHash, locale }))
+        if (!user) return // a concurrent request created the account and sends its mail
+        // A second registration of an unconfirmed address: nobody can tell which registrant owns the
+        // mailbox, so no password chosen so far survives, whichever link confirms the account
+        // (docs/security.md, pre-account hijack). Done inside the cooldown too, where no mail goes out.
+        if (existing && !existing.email_verified_at && existing.password_hash) {
+          user = (await users.clearUnconfirmedPassword(tx, existing.id)) ?? existing
+        }
+        // Repeated registrations of one mailbox (`+tag` variants included) must not flood it: one mail
+        // per cooldown, for new accounts too; the owner can ask for another once it has passed.
+        if (!(await cooldowns.claim(tx, email, 'verification')).allowed) return
+        if (!(await mailBudget.admit(tx, email, request.log))) return
+        if (existing?.email_verified_at) {
+          const job = {
+            id: randomUUID(),
+            type: 'account_exists',
+            email: user.email,
+            locale: user.locale,
+          } as const
+          await outbox.add(tx, job, request.id)
+          return
+        }
+        // New: the confirmation. Registered before but never confirmed: a set-password link (the
+        // password is gone), so only the mailbox owner chooses the password the account keeps.
+        await queueConfirmation(outbox, tx, user, request.id)
+      })
       relay.kick()
 
       return reply.code(202).send({

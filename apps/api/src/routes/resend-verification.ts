@@ -25,7 +25,7 @@ export const cooldownError = (waitSeconds: number) =>
  * owner gets a mail (with a fresh link and code).
  */
 const resendVerification: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, outbox, relay, cooldowns, env } = app
+  const { db, users, outbox, relay, cooldowns, mailBudget, env } = app
 
   app.post(
     '/resend-verification',
@@ -43,7 +43,7 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
           ...errors(...BODY_ERRORS, 'RATE_LIMITED', 'AUTH_EMAIL_RESEND_COOLDOWN'),
         },
       },
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'resend-verification') },
     },
     async (request, reply) => {
       const { email } = request.body
@@ -52,6 +52,7 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         if (!slot.allowed) return slot
         const user = await users.findByEmail(tx, email)
         if (!user || user.email_verified_at) return slot
+        if (!(await mailBudget.admit(tx, email, request.log))) return slot
         await queueConfirmation(outbox, tx, user, request.id)
         return slot
       })

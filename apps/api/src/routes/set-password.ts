@@ -28,7 +28,7 @@ const BodySchema = z.object({
  * "password changed" notice, all in one transaction.
  */
 const setPassword: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, outbox, relay, tokens, env } = app
+  const { db, users, outbox, relay, tokens, loginThrottle, env } = app
 
   app.post(
     '/set-password',
@@ -51,7 +51,7 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
         },
       },
       attachValidation: true,
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'set-password') },
     },
     async (request, reply) => {
       const page = wantsPage(request)
@@ -86,7 +86,7 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
             forUpdate: true,
           })
           await consumeLinkToken(tx, claims)
-          return changePassword({ users, outbox }, tx, user.id, passwordHash, request.id)
+          return changePassword({ users, outbox, loginThrottle }, tx, user.id, passwordHash, request.id)
         })
         relay.kick()
         if (!page) return reply.send({ message: 'Password set', email: updated.email })

@@ -12,12 +12,14 @@ const REFUSALS = {
   invalid: () => new AppError('AUTH_INVALID_TOKEN', { message: 'This refresh token is not valid' }),
   ended: () => new AppError('AUTH_SESSION_EXPIRED'),
   reused: () => new AppError('AUTH_REFRESH_REUSED'),
+  unverified: () => new AppError('AUTH_EMAIL_NOT_VERIFIED'),
 } as const
 
 /**
  * POST /token/refresh: trades a refresh token for a new pair. The presented
  * token is used up; presenting it again revokes every token of its family.
- * An account that is no longer confirmed (an admin unset it) gets no new tokens.
+ * An account that is no longer confirmed (an admin unset it) gets no new tokens,
+ * and no session outlives SESSION_MAX_AGE from its login.
  */
 const tokenRefresh: FastifyPluginAsyncZod = async (app) => {
   const { db, users, sessions, env } = app
@@ -41,18 +43,14 @@ const tokenRefresh: FastifyPluginAsyncZod = async (app) => {
           ),
         },
       },
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'refresh') },
     },
     async (request) => {
-      const rotation = await sessions.rotate(db, request.body.refresh_token)
-      if (!rotation.ok) throw REFUSALS[rotation.reason]()
-      return db.transaction(async (tx) => {
-        const user = await users.findById(tx, rotation.userId)
-        // Deleting a user deletes its tokens, so a missing user means a race with that delete.
-        if (!user) throw REFUSALS.ended()
-        if (!user.email_verified_at) throw new AppError('AUTH_EMAIL_NOT_VERIFIED')
-        return sessions.next(tx, user, rotation.familyId)
-      })
+      const result = await sessions.refresh(db, request.body.refresh_token, (tx, id) =>
+        users.findById(tx, id),
+      )
+      if (!result.ok) throw REFUSALS[result.reason]()
+      return result.pair
     },
   )
 }

@@ -4,6 +4,11 @@ import { AppError } from '../errors.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, MessageEmailSchema } from '../openapi/schemas.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { codeAttempts } from '../verification/code-attempts-repository.ts'
+import {
+  CODE_FAILURE_WINDOW_SECONDS,
+  codeFailures,
+  MAX_CODE_FAILURES_PER_ADDRESS,
+} from '../verification/code-failures-repository.ts'
 import { confirmEmail } from '../verification/verify-email-token.ts'
 
 /** DESIGN §5: a code is 6 digits, so it gets few tries before a new mail is needed. */
@@ -20,7 +25,9 @@ const BodySchema = z.object({
  * POST /verify-email/code: the logged-in user confirms the address with the
  * code of the newest verification mail (older mails' codes are replaced, like
  * the "enter the latest code" screens users know). Each try is counted in the
- * same transaction that checks it, and committed even when it fails.
+ * same transaction that checks it, and committed even when it fails; wrong
+ * codes are also counted per address across every mail (and every
+ * re-registration) for a day.
  */
 const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
   const { db, users, tokens, deliveries, env } = app
@@ -49,7 +56,7 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
         },
       },
       preHandler: app.authenticateUnconfirmed,
-      config: { rateLimit: ipRateLimit(env) },
+      config: { rateLimit: ipRateLimit(env, 'verify-email-code') },
     },
     async (request, reply) => {
       const userId = (request.user as NonNullable<typeof request.user>).id
@@ -64,9 +71,13 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
         if (!token || token.email.toLowerCase() !== user.email.toLowerCase())
           return new AppError('AUTH_INVALID_CODE')
         if (new Date(token.expires_at).getTime() <= app.now()) return new AppError('AUTH_CODE_EXPIRED')
+        const at = new Date(app.now())
+        const failures = await codeFailures.count(tx, user.email, at, CODE_FAILURE_WINDOW_SECONDS)
+        if (failures >= MAX_CODE_FAILURES_PER_ADDRESS) return new AppError('AUTH_CODE_ATTEMPTS_EXCEEDED')
         const attempts = await codeAttempts.count(tx, token, user.id)
         if (attempts > MAX_CODE_ATTEMPTS) return new AppError('AUTH_CODE_ATTEMPTS_EXCEEDED')
         if (!tokens.checkCode(token.token_id, request.body.code)) {
+          await codeFailures.record(tx, user.email, at, CODE_FAILURE_WINDOW_SECONDS)
           return new AppError('AUTH_INVALID_CODE', {
             details: { attempts_left: MAX_CODE_ATTEMPTS - attempts },
           })

@@ -8,7 +8,7 @@ import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
 import { checkVerifyToken, confirmEmail } from '../verification/verify-email-token.ts'
 
-/** The link token; app.ts's `serverOptions` let the router take a parameter as long as a JWT. */
+/** The link token; http/server-options.ts' `serverOptions` let the router take a parameter as long as a JWT. */
 const ParamsSchema = z.object({ token: z.string().min(1).max(4096) })
 
 /**

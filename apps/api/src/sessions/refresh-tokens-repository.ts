@@ -9,23 +9,68 @@ export function createRefreshTokens(now: () => number) {
   const at = (ms = now()) => new Date(ms).toISOString()
 
   return {
-    async insert(q: Queryable, row: { userId: string; familyId: string; hash: string; ttlSeconds: number }) {
+    /**
+     * A token of a session that began at `startedAt`: it expires after its own
+     * TTL (the sliding window) or when the session reaches its maximum age, whichever comes first.
+     */
+    async insert(
+      q: Queryable,
+      row: {
+        userId: string
+        familyId: string
+        hash: string
+        ttlSeconds: number
+        startedAt: Date
+        maxAgeSeconds: number
+      },
+    ) {
+      const expires = Math.min(
+        now() + row.ttlSeconds * 1000,
+        row.startedAt.getTime() + row.maxAgeSeconds * 1000,
+      )
       await q.query(
-        `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, created_at)
-         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz)`,
-        [row.userId, row.familyId, row.hash, at(now() + row.ttlSeconds * 1000), at()],
+        `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, created_at, session_started_at)
+         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz)`,
+        [row.userId, row.familyId, row.hash, at(expires), at(), row.startedAt.toISOString()],
       )
     },
 
+    /**
+     * Locks every token of the presented token's family until the transaction
+     * ends, and returns the presented one: a refresh and a revocation of that
+     * family then run one after the other, never interleaved.
+     */
+    async lockFamilyOf(
+      q: Queryable,
+      hash: string,
+    ): Promise<{ family_id: string; user_id: string; used_at: Date | null } | null> {
+      const { rows } = await q.query<{
+        family_id: string
+        user_id: string
+        used_at: Date | null
+        token_hash: string
+      }>(
+        `SELECT family_id, user_id, used_at, token_hash FROM refresh_tokens
+          WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)
+          FOR UPDATE`,
+        [hash],
+      )
+      return rows.find((row) => row.token_hash === hash) ?? null
+    },
+
     /** Marks a live token used; null if it is unknown, used, revoked or expired. */
-    async use(q: Queryable, hash: string): Promise<{ user_id: string; family_id: string } | null> {
-      const { rows } = await q.query<{ user_id: string; family_id: string }>(
+    async use(
+      q: Queryable,
+      hash: string,
+    ): Promise<{ user_id: string; family_id: string; session_started_at: Date } | null> {
+      const { rows } = await q.query<{ user_id: string; family_id: string; session_started_at: Date }>(
         `UPDATE refresh_tokens SET used_at = $2::timestamptz
           WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2::timestamptz
-          RETURNING user_id, family_id`,
+          RETURNING user_id, family_id, coalesce(session_started_at, created_at) AS session_started_at`,
         [hash, at()],
       )
-      return rows[0] ?? null
+      const row = rows[0]
+      return row ? { ...row, session_started_at: new Date(row.session_started_at) } : null
     },
 
     async find(
@@ -46,7 +91,13 @@ export function createRefreshTokens(now: () => number) {
       return rows[0] ?? null
     },
 
+    /*
+     * Revocations lock the rows first, then update them in a second statement:
+     * under READ COMMITTED that statement sees a token a concurrent refresh of
+     * the family committed while we waited for its lock, so it is revoked too.
+     */
     async revokeFamily(q: Queryable, familyId: string): Promise<void> {
+      await q.query('SELECT 1 FROM refresh_tokens WHERE family_id = $1 FOR UPDATE', [familyId])
       await q.query(
         'UPDATE refresh_tokens SET revoked_at = $2::timestamptz WHERE family_id = $1 AND revoked_at IS NULL',
         [familyId, at()],
@@ -55,6 +106,7 @@ export function createRefreshTokens(now: () => number) {
 
     /** Ends every session of a user: sign out everywhere, or a password change. */
     async revokeAllOf(q: Queryable, userId: string): Promise<void> {
+      await q.query('SELECT 1 FROM refresh_tokens WHERE user_id = $1 FOR UPDATE', [userId])
       await q.query(
         'UPDATE refresh_tokens SET revoked_at = $2::timestamptz WHERE user_id = $1 AND revoked_at IS NULL',
         [userId, at()],

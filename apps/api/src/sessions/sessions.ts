@@ -13,9 +13,9 @@ export interface TokenPair {
   expires_in: number
 }
 
-export type Rotation =
-  | { ok: true; userId: string; familyId: string }
-  | { ok: false; reason: 'invalid' | 'ended' | 'reused' }
+export type Refresh =
+  | { ok: true; pair: TokenPair }
+  | { ok: false; reason: 'invalid' | 'ended' | 'reused' | 'unverified' }
 
 /** Only the hash is stored: a leaked table cannot be replayed as sessions. */
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -30,18 +30,22 @@ export function createSessions(deps: {
   tokens: Tokens
   accessTtl: number
   refreshTtl: number
+  /** SESSION_MAX_AGE: how long a login lasts at most, however often it is refreshed. */
+  maxAge: number
   now: () => number
 }) {
-  const { tokens, accessTtl, refreshTtl } = deps
+  const { tokens, accessTtl, refreshTtl, maxAge } = deps
   const refreshTokens = createRefreshTokens(deps.now)
 
-  async function issue(q: Queryable, user: User, familyId: string): Promise<TokenPair> {
+  async function issue(q: Queryable, user: User, familyId: string, startedAt: Date): Promise<TokenPair> {
     const refresh = randomBytes(32).toString('base64url')
     await refreshTokens.insert(q, {
       userId: user.id,
       familyId,
       hash: hashOf(refresh),
       ttlSeconds: refreshTtl,
+      startedAt,
+      maxAgeSeconds: maxAge,
     })
     const access = tokens.sign('access', { sub: user.id, ver: user.credential_version, role: user.role })
     return { access_token: access.token, refresh_token: refresh, token_type: 'Bearer', expires_in: accessTtl }
@@ -49,24 +53,31 @@ export function createSessions(deps: {
 
   return {
     /** A new session (a new family) for a user who just proved their password. */
-    start: (q: Queryable, user: User) => issue(q, user, randomUUID()),
-
-    /** The next token pair of the family, for the user `rotate` returned. */
-    next: (q: Queryable, user: User, familyId: string) => issue(q, user, familyId),
+    start: (q: Queryable, user: User) => issue(q, user, randomUUID(), new Date(deps.now())),
 
     /**
-     * Uses up a refresh token. Runs in its own transaction so that a detected
-     * reuse commits the family's revocation even though the request fails.
+     * Trades a refresh token for the next pair of its family, in one
+     * transaction with the family's rows locked: a revocation (logout, a
+     * password change) either lands first and the token is refused, or waits
+     * and also revokes the token issued here. A refusal is returned, not
+     * thrown, so a detected reuse commits the family's revocation.
      */
-    async rotate(db: Db, token: string): Promise<Rotation> {
-      return db.transaction(async (tx) => {
-        const used = await refreshTokens.use(tx, hashOf(token))
-        if (used) return { ok: true, userId: used.user_id, familyId: used.family_id }
-        const found = await refreshTokens.find(tx, hashOf(token))
+    async refresh(db: Db, token: string, loadUser: (q: Queryable, id: string) => Promise<User | null>) {
+      return db.transaction(async (tx): Promise<Refresh> => {
+        const hash = hashOf(token)
+        const found = await refreshTokens.lockFamilyOf(tx, hash)
         if (!found) return { ok: false, reason: 'invalid' }
-        if (found.used_at === null) return { ok: false, reason: 'ended' }
-        await refreshTokens.revokeFamily(tx, found.family_id)
-        return { ok: false, reason: 'reused' }
+        const used = await refreshTokens.use(tx, hash)
+        if (!used) {
+          if (found.used_at === null) return { ok: false, reason: 'ended' }
+          await refreshTokens.revokeFamily(tx, found.family_id)
+          return { ok: false, reason: 'reused' }
+        }
+        const user = await loadUser(tx, used.user_id)
+        // Deleting a user deletes its tokens, so a missing user means a race with that delete.
+        if (!user) return { ok: false, reason: 'ended' }
+        if (!user.email_verified_at) return { ok: false, reason: 'unverified' }
+        return { ok: true, pair: await issue(tx, user, used.family_id, used.session_started_at) }
       })
     },
 
@@ -103,7 +114,13 @@ export default fp(
     const { tokens, env, now } = app
     app.decorate(
       'sessions',
-      createSessions({ tokens, accessTtl: env.ACCESS_TOKEN_TTL, refreshTtl: env.REFRESH_TOKEN_TTL, now }),
+      createSessions({
+        tokens,
+        accessTtl: env.ACCESS_TOKEN_TTL,
+        refreshTtl: env.REFRESH_TOKEN_TTL,
+        maxAge: env.SESSION_MAX_AGE,
+        now,
+      }),
     )
   },
   { name: 'sessions', dependencies: ['env', 'tokens'] },

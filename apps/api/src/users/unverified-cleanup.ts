@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { Db } from '../db/driver.ts'
 import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
+import type { MailBudget } from '../mail-budget/mail-budget.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import type { Sessions } from '../sessions/sessions.ts'
+import { CODE_FAILURE_WINDOW_SECONDS, codeFailures } from '../verification/code-failures-repository.ts'
 import type { Users } from './users-repository.ts'
 
 /** Any constant distinct from the migration lock: one api instance cleans at a time. */
@@ -20,6 +22,7 @@ export interface CleanupDeps {
   outbox: Outbox
   sessions: Pick<Sessions, 'pruneExpired'>
   loginThrottle: Pick<LoginThrottle, 'prune'>
+  mailBudget: Pick<MailBudget, 'prune'>
   ttlSeconds: number
   now: () => number
 }
@@ -35,12 +38,12 @@ export interface CleanupResult {
  * One pass: remind accounts unconfirmed for 75% of UNVERIFIED_ACCOUNT_TTL
  * (recorded, so once), delete those past the TTL whose reminder has been out
  * for at least the last 25% (an account un-verified late, or an instance that
- * was down, still gets its warning first), and prune dead sessions and
- * throttle rows. Everything under a transaction-level advisory lock: it works
+ * was down, still gets its warning first), and prune dead sessions, throttle
+ * rows, past mail budgets and code-failure windows. Everything under a transaction-level advisory lock: it works
  * on PGlite's single connection as on PostgreSQL, and is released on commit.
  */
 export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> {
-  const { db, users, outbox, sessions, loginThrottle, ttlSeconds, now } = deps
+  const { db, users, outbox, sessions, loginThrottle, mailBudget, ttlSeconds, now } = deps
   const rule = { at: new Date(now()).toISOString(), ttlSeconds, reminderAt: REMINDER_AT, batch: BATCH }
   return db.transaction(async (tx) => {
     const { rows: lock } = await tx.query<{ locked: boolean }>(
@@ -59,12 +62,16 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
         userId: user.id,
         credentialVersion: user.credential_version,
         deleteAt: new Date(user.delete_at).toISOString(),
-        linkPurpose: user.has_password ? 'verify_email' : 'set_password',
+        // Always a set-password link: a confirmation link would keep a password the mailbox owner
+        // may never have chosen (someone else registered the address; docs/security.md).
+        linkPurpose: 'set_password',
       })
     }
     const deleted = await users.deleteUnverified(tx, rule)
     await sessions.pruneExpired(tx)
     await loginThrottle.prune(tx)
+    await mailBudget.prune(tx)
+    await codeFailures.prune(tx, new Date(now()), CODE_FAILURE_WINDOW_SECONDS)
     return { ran: true, reminded: reminded.length, deleted: deleted.length }
   })
 }
@@ -78,11 +85,20 @@ declare module 'fastify' {
 /** Runs the cleanup every minute on every instance; the lock makes all but one skip. */
 export default fp(
   async (app) => {
-    const { db, users, outbox, sessions, loginThrottle, relay, env, now } = app
+    const { db, users, outbox, sessions, loginThrottle, mailBudget, relay, env, now } = app
     const log = app.log.child({ component: 'unverified-cleanup' })
     const runOnce = async () => {
       const ttlSeconds = env.UNVERIFIED_ACCOUNT_TTL
-      const result = await runCleanupOnce({ db, users, outbox, sessions, loginThrottle, ttlSeconds, now })
+      const result = await runCleanupOnce({
+        db,
+        users,
+        outbox,
+        sessions,
+        loginThrottle,
+        mailBudget,
+        ttlSeconds,
+        now,
+      })
       if (result.reminded > 0) relay.kick()
       if (result.reminded + result.deleted > 0) log.info(result, 'unverified accounts reminded or deleted')
       return result
@@ -105,6 +121,6 @@ export default fp(
   },
   {
     name: 'unverified-cleanup',
-    dependencies: ['env', 'db', 'users', 'outbox', 'sessions', 'login-throttle'],
+    dependencies: ['env', 'db', 'users', 'outbox', 'sessions', 'login-throttle', 'mail-budget'],
   },
 )

@@ -71,46 +71,6 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
     },
 
     /**
-     * Registers an address nobody has, in one statement (one round trip, one
-     * implicit transaction): the account, the claim of its confirmation
-     * cooldown (so a repeat soon after sends nothing more) and the outbox row
-     * of its mail, all or nothing. The job is built by the caller for the id it
-     * chose. False, with nothing written, when the address is taken: the
-     * caller then takes the existing-account path.
-     */
-    async registerNew(
-      q: Queryable,
-      user: { id: string; email: string; passwordHash: string | null; locale: string },
-      mail: { job: MailJob; requestId: string | null; cooldownSeconds: number },
-    ): Promise<boolean> {
-      const { rows } = await q.query<{ created: boolean }>(
-        `WITH account AS (
-           INSERT INTO users (id, email, password_hash, locale) VALUES ($1, $2, $3, $4)
-           ON CONFLICT DO NOTHING
-           RETURNING id),
-         slot AS (
-           INSERT INTO mail_cooldowns (email, kind, sent_at)
-           SELECT lower($2), 'verification', now() FROM account
-           ON CONFLICT (email, kind) DO UPDATE SET sent_at = now()
-            WHERE mail_cooldowns.sent_at <= now() - make_interval(secs => $5)),
-         mail AS (
-           INSERT INTO outbox (id, payload, request_id) SELECT $6, $7, $8 FROM account)
-         SELECT EXISTS (SELECT 1 FROM account) AS created`,
-        [
-          user.id,
-          user.email,
-          user.passwordHash,
-          user.locale,
-          mail.cooldownSeconds,
-          mail.job.id,
-          JSON.stringify(mail.job),
-          mail.requestId,
-        ],
-      )
-      return rows[0]?.created === true
-    },
-
-    /**
      * Sets a new password: confirms the address (the link came through it),
      * bumps the credential version so older links die, and ends every session.
      */
@@ -123,6 +83,19 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
       )
       await deps.refreshTokens.revokeAllOf(q, userId)
       return rows[0] as User
+    },
+
+    /**
+     * Forgets the password of an account that is not confirmed yet (someone
+     * registered its address again): whoever confirms it next sets their own.
+     */
+    async clearUnconfirmedPassword(q: Queryable, userId: string): Promise<User | null> {
+      const { rows } = await q.query<User>(
+        `UPDATE users SET password_hash = NULL, updated_at = now()
+          WHERE id = $1 AND email_verified_at IS NULL RETURNING ${COLUMNS}`,
+        [userId],
+      )
+      return rows[0] ?? null
     },
 
     /** Marks the address confirmed; null if there is no such user. */

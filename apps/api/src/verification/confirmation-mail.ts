@@ -17,8 +17,8 @@ export async function queueConfirmation(
   await outbox.add(tx, confirmationJob(user), requestId)
 }
 
-/** The confirmation job of {@link queueConfirmation}, for callers that write the outbox row themselves. */
-export function confirmationJob(
+/** The confirmation job of {@link queueConfirmation}. */
+function confirmationJob(
   user: Pick<User, 'id' | 'email' | 'locale' | 'password_hash' | 'credential_version'>,
 ): MailJob {
   return {
