@@ -59,7 +59,9 @@ export async function createContext(options: BenchOptions) {
     // BENCH_ENV_WORKER_PREFETCH=64 sets WORKER_PREFETCH=64 for both apps: trying a setting needs no edit.
     ...Object.fromEntries(
       Object.entries(process.env).flatMap(([name, value]) =>
-        name.startsWith('BENCH_ENV_') && value !== undefined ? [[name.slice('BENCH_ENV_'.length), value]] : [],
+        name.startsWith('BENCH_ENV_') && value !== undefined
+          ? [[name.slice('BENCH_ENV_'.length), value]]
+          : [],
       ),
     ),
   }
