@@ -66,6 +66,7 @@ const noteFailures = (failures: [string, number][]) => {
 try {
   step(`P5: ${backlog} outbox rows published by the relay, then drained by the worker`)
   const backlogs = await measureBacklogs(ctx)
+  notes.push(`P5 worker: first mail ${Math.round(backlogs.firstMailMs)} ms after it connected to RabbitMQ`)
   await ctx.settle()
 
   if (!workerOnly) {

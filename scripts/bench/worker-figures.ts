@@ -43,9 +43,10 @@ export async function measureBacklogs(ctx: Context) {
 
   const before = await ctx.sink.count()
   const worker = await ctx.up('worker')
+  const firstMail = await ctx.sink.waitFor(before + 1, 60_000)
   const lastMail = await ctx.sink.waitFor(before + backlog, 60_000 + backlog * 20)
   const drainPerSecond = backlog / (Math.max(1, lastMail - worker.connectedAt) / 1000)
-  return { relayPerSecond, drainPerSecond }
+  return { relayPerSecond, drainPerSecond, firstMailMs: firstMail - worker.connectedAt }
 }
 
 /** One mail exactly as the worker renders it for a register job, for the floor to send. */
