@@ -59,6 +59,7 @@ export function formatDuration(totalSeconds: number, locale: Locale): string {
         ? [Math.round(totalSeconds / 3_600), 'hour' as const]
         : [Math.max(1, Math.round(totalSeconds / 60)), 'minute' as const]
   const forms: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } = UNITS[locale][unit]
-  const form = forms[cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(amount)] ?? forms.other
+  const form =
+    forms[cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(amount)] ?? forms.other
   return `${amount} ${form}`
 }
