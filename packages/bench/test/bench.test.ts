@@ -31,7 +31,7 @@ test('pnpm bench runs every figure and prints every row of its tables', async (t
   const [code] = await once(child, 'exit')
   assert.equal(code, 0, `bench failed:\n${err}`)
 
-  const rows = [
+  const rows: [figure: string, what: string][] = [
     ['P1', 'POST /register, 50 connections'],
     ['P1', 'POST /register p99'],
     ['P2', 'worker, mails/s'],
