@@ -66,7 +66,10 @@ const noteFailures = (failures: [string, number][]) => {
 try {
   step(`P5: ${backlog} outbox rows published by the relay, then drained by the worker`)
   const backlogs = await measureBacklogs(ctx)
-  notes.push(`P5 worker: first mail ${Math.round(backlogs.firstMailMs)} ms after it connected to RabbitMQ`)
+  notes.push(
+    `P5 worker: first mail ${Math.round(backlogs.firstMailMs)} ms after it connected to RabbitMQ; ` +
+      `second half of the backlog at ${Math.round(backlogs.secondHalfPerSecond)} mails/s`,
+  )
   await ctx.settle()
 
   if (!workerOnly) {

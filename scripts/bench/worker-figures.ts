@@ -45,8 +45,14 @@ export async function measureBacklogs(ctx: Context) {
   const worker = await ctx.up('worker')
   const firstMail = await ctx.sink.waitFor(before + 1, 60_000)
   const lastMail = await ctx.sink.waitFor(before + backlog, 60_000 + backlog * 20)
+  const halfway = await ctx.sink.waitFor(before + Math.ceil(backlog / 2), 1000)
   const drainPerSecond = backlog / (Math.max(1, lastMail - worker.connectedAt) / 1000)
-  return { relayPerSecond, drainPerSecond, firstMailMs: firstMail - worker.connectedAt }
+  return {
+    relayPerSecond,
+    drainPerSecond,
+    firstMailMs: firstMail - worker.connectedAt,
+    secondHalfPerSecond: Math.floor(backlog / 2) / (Math.max(1, lastMail - halfway) / 1000),
+  }
 }
 
 /** One mail exactly as the worker renders it for a register job, for the floor to send. */
