@@ -66,6 +66,10 @@ const noteFailures = (failures: [string, number][]) => {
 try {
   step(`P5: ${backlog} outbox rows published by the relay, then drained by the worker`)
   const backlogs = await measureBacklogs(ctx)
+  notes.push(
+    `P5 worker: first mail ${Math.round(backlogs.firstMailMs)} ms after it connected to RabbitMQ; ` +
+      `second half of the backlog at ${Math.round(backlogs.secondHalfPerSecond)} mails/s`,
+  )
   await ctx.settle()
 
   if (!workerOnly) {
@@ -77,6 +81,18 @@ try {
   step('P2: worker beside a raw nodemailer pool')
   const worker = await measureWorker(ctx)
   await ctx.settle()
+  rows.push(
+    // Not a target: CPU per mail does not depend on what else the machine runs, so it shows the
+    // worker's own cost even when a busy neighbour makes the rates jump.
+    row(
+      'P2',
+      'worker CPU per mail',
+      worker.cpuMsPerMail,
+      'ms',
+      { value: worker.floorCpuMsPerMail, what: 'raw nodemailer pool' },
+      null,
+    ),
+  )
   rows.push(
     row(
       'P2',

@@ -129,6 +129,16 @@ export function createApps(env: Record<string, string>, cwd: string) {
       return kb / 1024
     },
 
+    /** CPU time (user + system) the process has used so far, in ms, from /proc/<pid>/stat. */
+    cpuMs(name: AppName): number {
+      const pid = children.get(name)?.pid
+      if (!pid) throw new Error(`${name} is not running`)
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+      const ticks = Number(fields[11]) + Number(fields[12])
+      return ticks * 10 // USER_HZ is 100 on Linux
+    },
+
     async stopAll(): Promise<void> {
       await Promise.all([...children.keys()].map((name) => this.stop(name)))
     },

@@ -58,6 +58,14 @@ export async function createContext(options: BenchOptions) {
     // What a user gets without a LOG_LEVEL; the bench also reads these lines.
     LOG_LEVEL: 'info',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    // BENCH_ENV_WORKER_PREFETCH=64 sets WORKER_PREFETCH=64 for both apps: trying a setting needs no edit.
+    ...Object.fromEntries(
+      Object.entries(process.env).flatMap(([name, value]) =>
+        name.startsWith('BENCH_ENV_') && value !== undefined
+          ? [[name.slice('BENCH_ENV_'.length), value]]
+          : [],
+      ),
+    ),
   }
   const apps = createApps(env, workDir)
   const rabbit = await openRabbit(options.amqpUrl, prefix)

@@ -34,7 +34,7 @@ export function row(
 
 const number = (value: number, unit: string) => {
   if (Number.isNaN(value)) return '—'
-  const digits = unit === 'ms' && value < 100 ? 1 : 0
+  const digits = unit === 'ms' && value < 100 ? (value < 10 ? 2 : 1) : 0
   return `${value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`
 }
 

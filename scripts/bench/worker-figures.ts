@@ -43,9 +43,16 @@ export async function measureBacklogs(ctx: Context) {
 
   const before = await ctx.sink.count()
   const worker = await ctx.up('worker')
+  const firstMail = await ctx.sink.waitFor(before + 1, 60_000)
   const lastMail = await ctx.sink.waitFor(before + backlog, 60_000 + backlog * 20)
+  const halfway = await ctx.sink.waitFor(before + Math.ceil(backlog / 2), 1000)
   const drainPerSecond = backlog / (Math.max(1, lastMail - worker.connectedAt) / 1000)
-  return { relayPerSecond, drainPerSecond }
+  return {
+    relayPerSecond,
+    drainPerSecond,
+    firstMailMs: firstMail - worker.connectedAt,
+    secondHalfPerSecond: Math.floor(backlog / 2) / (Math.max(1, lastMail - halfway) / 1000),
+  }
 }
 
 /** One mail exactly as the worker renders it for a register job, for the floor to send. */
@@ -78,7 +85,7 @@ function sampleMail(ctx: Context) {
 export async function measureWorker(ctx: Context) {
   const { seconds } = ctx.options
   const { env, mail } = sampleMail(ctx)
-  const floor = await runChild<{ perSecond: number }>('floors/nodemailer-pool.ts', {
+  const floor = await runChild<{ perSecond: number; cpuMsPerMail: number }>('floors/nodemailer-pool.ts', {
     smtpUrl: ctx.sink.url,
     caFile: ctx.sink.caFile,
     poolSize: env.SMTP_POOL_SIZE,
@@ -95,16 +102,23 @@ export async function measureWorker(ctx: Context) {
   await publish(1000)
   // Start the clock once mails flow, so the worker's first fetch is not in the window.
   await ctx.sink.waitFor(base + 50, 30_000)
-  const from = { at: wallClock(), count: await ctx.sink.count() }
+  const from = { at: wallClock(), count: await ctx.sink.count(), cpu: ctx.apps.cpuMs('worker') }
   const until = from.at + seconds * 1000
   while (wallClock() < until) {
     const behind = published - ((await ctx.sink.count()) - base)
     if (behind < 1500) await publish(500)
     else await sleep(10)
   }
-  const to = { at: wallClock(), count: await ctx.sink.count() }
+  const to = { at: wallClock(), count: await ctx.sink.count(), cpu: ctx.apps.cpuMs('worker') }
   await ctx.sink.waitFor(base + published, 60_000 + published * 20)
-  return { perSecond: (to.count - from.count) / ((to.at - from.at) / 1000), floorPerSecond: floor.perSecond }
+  const mails = to.count - from.count
+  return {
+    perSecond: mails / ((to.at - from.at) / 1000),
+    floorPerSecond: floor.perSecond,
+    // CPU per mail does not depend on what else the machine runs, unlike a rate.
+    cpuMsPerMail: (to.cpu - from.cpu) / mails,
+    floorCpuMsPerMail: floor.cpuMsPerMail,
+  }
 }
 
 /**

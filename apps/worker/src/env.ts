@@ -48,7 +48,9 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   RESET_PASSWORD_TTL: seconds(3_600),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
   DEFAULT_LOCALE: LocaleSchema.default('en'),
-  WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(16),
+  // Jobs in flight: each waits on SMTP and then on the broker's confirm of its receipt, so many
+  // more than SMTP_POOL_SIZE keep the pool busy while receipts are confirmed (docs/performance.md).
+  WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(64),
   WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds(15_000),
   /** Health, readiness and metrics; 0 picks a free port (tests). */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(5002),

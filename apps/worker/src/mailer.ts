@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { rootCertificates } from 'node:tls'
+import { createSecureContext, rootCertificates } from 'node:tls'
 import nodemailer from 'nodemailer'
 import type { RenderedMail } from './emails/index.ts'
 import type { WorkerEnv } from './env.ts'
@@ -35,6 +35,10 @@ export function createMailer(env: MailerEnv) {
   const url = new URL(env.SMTP_URL)
   const implicitTls = url.protocol === 'smtps:'
   const ca = env.SMTP_CA_FILE ? [...rootCertificates, readFileSync(env.SMTP_CA_FILE, 'utf8')] : undefined
+  // Built once and shared by every pooled connection: left to tls.connect, each new connection
+  // (the pool opens one every 100 mails) would parse the ~140 root certificates again, ~20 ms of
+  // CPU and megabytes of native memory that the garbage collector frees late.
+  const secureContext = createSecureContext({ ca, minVersion: 'TLSv1.2' })
   const dkim =
     env.DKIM_DOMAIN && env.DKIM_SELECTOR && env.DKIM_PRIVATE_KEY_FILE
       ? {
@@ -57,7 +61,7 @@ export function createMailer(env: MailerEnv) {
     auth: url.username
       ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
       : undefined,
-    tls: { ca, minVersion: 'TLSv1.2' },
+    tls: { secureContext, minVersion: 'TLSv1.2' },
     connectionTimeout: env.SMTP_CONNECTION_TIMEOUT_MS,
     greetingTimeout: env.SMTP_GREETING_TIMEOUT_MS,
     socketTimeout: env.SMTP_SOCKET_TIMEOUT_MS,

@@ -45,6 +45,7 @@ test('pnpm bench runs every figure and prints every row of its tables', async (t
   const rows: [figure: string, what: string][] = [
     ['P1', 'POST /register, 50 connections'],
     ['P1', 'POST /register p99'],
+    ['P2', 'worker CPU per mail'],
     ['P2', 'worker, mails/s'],
     ['P3', 'register → SMTP p50 at 100 req/s'],
     ['P3', 'register → SMTP p99 at 100 req/s'],

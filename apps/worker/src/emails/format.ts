@@ -13,9 +13,27 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c)
 }
 
+// Building an Intl formatter loads locale data (~0.1 ms, the largest cost of a
+// rendered mail); formatting with a built one is cheap. One per locale, kept.
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>()
+const pluralRules = new Map<Locale, Intl.PluralRules>()
+
+function cached<T>(cache: Map<Locale, T>, locale: Locale, make: () => T): T {
+  let value = cache.get(locale)
+  if (!value) {
+    value = make()
+    cache.set(locale, value)
+  }
+  return value
+}
+
 /** UTC, spelled out, because the reader's time zone is unknown. */
 export function formatDate(date: Date, locale: Locale): string {
-  const text = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })
+  const text = cached(
+    dateFormats,
+    locale,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+  )
   return `${text.format(date)} UTC`
 }
 
@@ -41,6 +59,7 @@ export function formatDuration(totalSeconds: number, locale: Locale): string {
         ? [Math.round(totalSeconds / 3_600), 'hour' as const]
         : [Math.max(1, Math.round(totalSeconds / 60)), 'minute' as const]
   const forms: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string } = UNITS[locale][unit]
-  const form = forms[new Intl.PluralRules(locale).select(amount)] ?? forms.other
+  const form =
+    forms[cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(amount)] ?? forms.other
   return `${amount} ${form}`
 }
