@@ -48,10 +48,11 @@ for (const store of stores()) {
       assert.equal(login.statusCode, 200, 'the old password still signs in')
     })
 
-    test('an unconfirmed address with a password gets its confirmation again, password untouched', async (t) => {
+    test('an unconfirmed address registered again gets a set-password link; neither password is kept', async (t) => {
+      // Nobody can tell which registrant owns the mailbox (docs/security.md, pre-account hijack).
       const api = await build(t, { store })
       await createUser(api, 'pending@example.com', { verified: false })
-      const before = await storedHash(api, 'pending@example.com')
+      assert.ok(await storedHash(api, 'pending@example.com'))
 
       assert.equal(
         (await register(api, { email: 'pending@example.com', password: 'another-password-93-river' }))
@@ -60,9 +61,15 @@ for (const store of stores()) {
       )
       assert.deepEqual(
         (await outboxJobs(api)).map((j) => [j.type, j.email]),
-        [['verify_email', 'pending@example.com']],
+        [['set_password', 'pending@example.com']],
       )
-      assert.equal(await storedHash(api, 'pending@example.com'), before)
+      assert.equal(await storedHash(api, 'pending@example.com'), null, 'the first password is gone')
+      const second = await api.inject({
+        method: 'POST',
+        url: '/login',
+        payload: { email: 'pending@example.com', password: 'another-password-93-river' },
+      })
+      assert.equal(second.statusCode, 401, 'the second password was not stored either')
     })
 
     test('a new and an existing address get the same status, headers and body bytes', async (t) => {

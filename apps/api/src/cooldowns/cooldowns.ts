@@ -13,7 +13,7 @@ export type CooldownResult = { allowed: true } | { allowed: false; waitSeconds: 
  * account so it reveals nothing. Keyed by mailbox ({@link mailboxKey}), so
  * `+tag` variants of one address share it.
  */
-export function createCooldowns(seconds: number) {
+export function createCooldowns(seconds: number, now: () => number = Date.now) {
   return {
     seconds,
     /**
@@ -33,16 +33,17 @@ export function createCooldowns(seconds: number) {
     async claim(q: Queryable, email: string, kind: CooldownKind): Promise<CooldownResult> {
       const { rows } = await q.query<{ wait: number | null }>(
         `WITH claimed AS (
-           INSERT INTO mail_cooldowns (email, kind, sent_at) VALUES (lower($1), $2, now())
-           ON CONFLICT (email, kind) DO UPDATE SET sent_at = now()
-            WHERE mail_cooldowns.sent_at <= now() - make_interval(secs => $3)
+           INSERT INTO mail_cooldowns (email, kind, sent_at) VALUES (lower($1), $2, $4::timestamptz)
+           ON CONFLICT (email, kind) DO UPDATE SET sent_at = $4::timestamptz
+            WHERE mail_cooldowns.sent_at <= $4::timestamptz - make_interval(secs => $3)
            RETURNING 1)
          SELECT CASE WHEN EXISTS (SELECT 1 FROM claimed) THEN NULL
                 -- A row a concurrent request just inserted is not in this snapshot: wait the full pause.
-                ELSE coalesce(ceil(extract(epoch FROM sent_at + make_interval(secs => $3) - now()))::int, $3)
+                ELSE coalesce(ceil(extract(epoch FROM sent_at + make_interval(secs => $3) - $4::timestamptz))::int, $3)
                 END AS wait
            FROM (SELECT max(sent_at) AS sent_at FROM mail_cooldowns WHERE email = lower($1) AND kind = $2) last`,
-        [mailboxKey(email), kind, seconds],
+        // The app clock, like sessions and the throttle: one time for every rule, and one tests can hold still.
+        [mailboxKey(email), kind, seconds, new Date(now()).toISOString()],
       )
       const wait = rows[0]?.wait
       return wait == null ? { allowed: true } : { allowed: false, waitSeconds: Math.max(1, wait) }
@@ -58,7 +59,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate('cooldowns', createCooldowns(app.env.RESEND_COOLDOWN_SECONDS))
+    app.decorate('cooldowns', createCooldowns(app.env.RESEND_COOLDOWN_SECONDS, app.now))
   },
   {
     name: 'cooldowns',
