@@ -1,8 +1,8 @@
 /**
  * `pnpm test [file or folder …] [--node-test-flag …]`: every apps/* and
  * packages/* test on node:test through tsx. Files under a `test/faults/` folder
- * (killed brokers, stalled SMTP servers) run afterwards, one at a time, so they
- * do not disturb the rest; everything else runs two files at a time.
+ * (killed brokers, stalled SMTP servers) and the bench's test run afterwards, one
+ * at a time, so they do not disturb the rest; everything else runs two files at a time.
  *
  * Any failed test fails the run. A file with a failed test is then run once
  * more, alone, only to say whether it "also failed alone" (a real fault) or
@@ -46,7 +46,11 @@ if (!all.length) {
   console.error(filters.length ? `No test file matches ${filters.join(' ')}` : 'No test files found')
   process.exit(1)
 }
-const isFault = (file: string) => file.includes('/test/faults/')
+/**
+ * Files that load the whole machine (killed brokers, stalled SMTP servers, the bench's
+ * load generators) run afterwards, one at a time, so they neither disturb nor are disturbed.
+ */
+const isSerial = (file: string) => file.includes('/test/faults/') || file.startsWith('packages/bench/')
 
 console.log(
   process.env.DATABASE_URL
@@ -64,12 +68,12 @@ if (all.some((file) => file.startsWith('apps/api/'))) {
 }
 
 const runs: Counts[] = []
-const regular = all.filter((file) => !isFault(file))
-const faults = all.filter(isFault)
+const regular = all.filter((file) => !isSerial(file))
+const serial = all.filter(isSerial)
 if (regular.length) runs.push(await withRerunReport(await runTests(regular, 2)))
-if (faults.length) {
-  console.log(`\nFault tests (test/faults/), one file at a time`)
-  runs.push(await withRerunReport(await runTests(faults, 1)))
+if (serial.length) {
+  console.log(`\nFault tests (test/faults/) and the bench's test, one file at a time`)
+  runs.push(await withRerunReport(await runTests(serial, 1)))
 }
 
 const sum = (key: 'passed' | 'failed' | 'skipped') => runs.reduce((total, run) => total + run[key], 0)

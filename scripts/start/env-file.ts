@@ -1,6 +1,7 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { accessKeyPem, generateAccessKey } from '@authmail/tokens'
 import { parse } from 'dotenv'
 
 export type Env = Record<string, string | undefined>
@@ -33,9 +34,8 @@ export function ensureAccessKey(root: string): string | null {
   const keyPath = join(root, ACCESS_KEY_FILE)
   const created = !existsSync(keyPath)
   if (created) {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     // 0600 and `wx` like .env: it is the key that signs every session.
-    writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 })
+    writeFileSync(keyPath, accessKeyPem(generateAccessKey()), { flag: 'wx', mode: 0o600 })
   }
   const envPath = join(root, '.env')
   const text = readFileSync(envPath, 'utf8')

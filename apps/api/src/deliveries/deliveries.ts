@@ -97,14 +97,19 @@ export function createDeliveries(cooldownSeconds: number) {
   return {
     statusForMany,
 
-    /** Stores a receipt once (redeliveries are idempotent); a deleted user's receipt keeps no link to them. */
+    /**
+     * Stores a receipt once (redeliveries are idempotent); a deleted user's receipt keeps no link to them.
+     * A mail that was sent stays sent: a late or redelivered failure never replaces it (and with it the
+     * token id the mailed code is checked against).
+     */
     async record(q: Queryable, receipt: MailReceipt): Promise<void> {
       await q.query(
         `INSERT INTO mail_deliveries
            (job_id, user_id, email, type, purpose, token_id, token_expires_at, status, error, at)
          VALUES ($1, (SELECT id FROM users WHERE id = $2), $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, error = excluded.error, at = excluded.at,
-           token_id = excluded.token_id, token_expires_at = excluded.token_expires_at`,
+           token_id = excluded.token_id, token_expires_at = excluded.token_expires_at
+         WHERE mail_deliveries.status <> 'sent' OR excluded.status = 'sent'`,
         [
           receipt.jobId,
           receipt.userId,

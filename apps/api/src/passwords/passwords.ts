@@ -30,7 +30,10 @@ export function passwordProblem(password: string): string | null {
  * Runs at most `limit` tasks at once, the rest in arrival order. argon2 runs on
  * libuv's pool (4 threads): with more hashes in flight than cores, they take
  * the cores from the event loop, and every other request (even /healthz)
- * waits behind them. One per core keeps the cores as busy and the loop free.
+ * waits behind them. One per core keeps every core hashing while the event
+ * loop competes with one thread per core instead of four, so short requests
+ * still get their turn within a scheduler slice. The queue itself is bounded
+ * by what reaches it: the per-IP limit and the per-address login throttle.
  */
 function limiter(limit: number) {
   let active = 0

@@ -36,6 +36,9 @@ export interface RetentionResult {
 
 type Delete = (q: Queryable, at: string, limit: number) => Promise<number>
 
+/** How far the clocks of two api instances may disagree before retention could free a row too early. */
+const CLOCK_SKEW_MARGIN_SECONDS = 600
+
 /**
  * One pass over every table that only grows: each table's repository deletes
  * what has no use any more, in batches of short transactions under a
@@ -45,7 +48,9 @@ type Delete = (q: Queryable, at: string, limit: number) => Promise<number>
 export async function runRetentionOnce(deps: RetentionDeps): Promise<RetentionResult> {
   const { db, now } = deps
   const batch = deps.batch ?? RETENTION_BATCH
-  const at = new Date(now()).toISOString()
+  // Rows whose use ended only just now stay a little longer: an instance whose clock runs behind
+  // may still accept the token (or hold the pause) they record.
+  const at = new Date(now() - CLOCK_SKEW_MARGIN_SECONDS * 1000).toISOString()
   const keptSince = new Date(now() - deps.outboxRetentionSeconds * 1000).toISOString()
   const jobs: [Exclude<keyof RetentionResult, 'ran'>, Delete, string][] = [
     ['outbox', outboxRows.deletePublished, keptSince],

@@ -58,5 +58,11 @@ test('a rolling restart of all three nodes under traffic loses nothing; all read
   // Each stop can return what both workers hold unacked.
   const bound = PREFETCH * instances.workers.length * cluster.nodes.length
   assert.ok(dupes <= bound, `${dupes} duplicates, at most ${bound} in flight over three stops`)
-  assert.ok(recoverMs <= 10_000, `ready again after ${recoveries.join(', ')} ms`)
+  // The loss is complete when `rabbitmqctl stop_app` returns (it can take seconds on a busy machine);
+  // the processes must be ready again within 10 s of that.
+  const afterLoss = recoveries.map((ms, k) => ms - (stops[k] ?? 0))
+  assert.ok(
+    afterLoss.every((ms) => ms <= 10_000),
+    `ready again ${afterLoss.join(', ')} ms after each node was down (${recoveries.join(', ')} ms after each stop began)`,
+  )
 })
