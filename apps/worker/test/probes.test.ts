@@ -49,7 +49,10 @@ test('/healthz answers, /readyz is 200 while consuming, /metrics lists the worke
 
   const ready = await get('/readyz')
   assert.equal(ready.status, 200, ready.text)
-  assert.deepEqual(JSON.parse(ready.text), { ready: true, stopping: false, broker: 'consuming', smtp: 'up' })
+  const { brokerNode, ...state } = JSON.parse(ready.text)
+  assert.deepEqual(state, { ready: true, stopping: false, broker: 'consuming', smtp: 'up' })
+  const amqp = new URL(TEST_AMQP_URL)
+  assert.equal(brokerNode.node, `${amqp.hostname}:${amqp.port || 5672}`, 'names the RabbitMQ node in use')
 
   const metrics = await get('/metrics')
   assert.equal(metrics.status, 200)
@@ -82,6 +85,7 @@ test('/readyz is 503 while RabbitMQ is unreachable and 200 once the worker consu
   const down = await get('/readyz')
   assert.equal(down.status, 503)
   assert.equal(JSON.parse(down.text).broker, 'down')
+  assert.equal(JSON.parse(down.text).brokerNode, null, 'no node while disconnected')
   assert.equal((await get('/healthz')).status, 200, 'alive all the same')
 
   await proxy.restore()
