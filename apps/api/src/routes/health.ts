@@ -43,9 +43,10 @@ const health: FastifyPluginAsyncZod = async (app) => {
         summary: 'Readiness: database and broker',
         tags: ['operations'],
         response: {
+          // First, so the readiness body (not the error envelope) describes and serialises the 503.
+          ...errors(),
           200: Readiness.describe('Ready'),
           503: Readiness.describe('Not ready: the database or the broker is away'),
-          ...errors(),
         },
       },
     },
