@@ -34,7 +34,15 @@ const STRINGS = {
     verify_link_invalid_title: 'This confirmation link does not work',
     resend_text: 'Enter your address and we will send you a new confirmation link.',
     resend_wait_title: 'Please wait a moment',
-    resend_wait_text: 'Please wait {seconds} seconds before requesting a new verification email.',
+    resend_wait_text: 'Please wait {duration} before requesting a new verification email.',
+    continue_to: 'Continue to {app}',
+    error_title: 'Something needs fixing',
+    error_email: 'Enter a full e-mail address, such as name@example.com.',
+    error_wait: 'Too many requests. Please try again in {duration}.',
+    error_VALIDATION_ERROR: 'Some of the details are not valid. Check them and try again.',
+    error_PAYLOAD_TOO_LARGE: 'What you sent is too long.',
+    error_SERVICE_UNAVAILABLE: 'The service is briefly unavailable. Please try again in a moment.',
+    error_INTERNAL: 'Something went wrong on our side. Please try again later.',
   },
   ru: {
     set_password_title: 'Задайте пароль',
@@ -68,17 +76,28 @@ const STRINGS = {
     verify_link_invalid_title: 'Ссылка для подтверждения не работает',
     resend_text: 'Введите адрес, и мы пришлём новую ссылку для подтверждения.',
     resend_wait_title: 'Подождите немного',
-    resend_wait_text: 'Подождите {seconds} с, прежде чем запрашивать новое письмо с подтверждением.',
+    resend_wait_text: 'Новое письмо с подтверждением можно будет запросить через {duration}.',
+    continue_to: 'Перейти в {app}',
+    error_title: 'Нужно кое-что исправить',
+    error_email: 'Введите адрес полностью, например name@example.com.',
+    error_wait: 'Слишком много запросов. Попробуйте снова через {duration}.',
+    error_VALIDATION_ERROR: 'Некоторые данные указаны неверно. Проверьте их и попробуйте снова.',
+    error_PAYLOAD_TOO_LARGE: 'Отправленные данные слишком длинные.',
+    error_SERVICE_UNAVAILABLE: 'Сервис ненадолго недоступен. Попробуйте через минуту.',
+    error_INTERNAL: 'У нас что-то пошло не так. Попробуйте позже.',
   },
 } satisfies Record<Locale, Record<string, string>>
 
 export type PageKey = keyof (typeof STRINGS)['en']
 
-/** A translator for one locale; `{name}` placeholders are filled from `vars` (escaped later by ejs). */
+/**
+ * A translator for one locale; `{name}` placeholders are filled from `vars`
+ * (escaped later by ejs). A key no table has gives `fallback`, else the key.
+ */
 export function pageStrings(locale: Locale) {
   const table: Record<string, string> = STRINGS[locale]
-  return (key: PageKey | string, vars: Record<string, string> = {}) =>
-    (table[key] ?? STRINGS.en[key as PageKey] ?? key).replace(
+  return (key: PageKey | string, vars: Record<string, string> = {}, fallback?: string) =>
+    (table[key] ?? STRINGS.en[key as PageKey] ?? fallback ?? key).replace(
       /\{(\w+)\}/g,
       (_, name: string) => vars[name] ?? '',
     )

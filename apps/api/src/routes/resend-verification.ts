@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
+import { durationInWords } from '../pages/durations.ts'
 import { renderMessage } from '../pages/messages.ts'
 import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -46,11 +47,11 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         const t = pageStrings(locale)
         if (!slot.allowed) {
           reply.header('retry-after', String(slot.waitSeconds))
-          const text = t('resend_wait_text', { seconds: String(slot.waitSeconds) })
+          const text = t('resend_wait_text', { duration: durationInWords(slot.waitSeconds, locale) })
           return renderMessage(reply, locale, { title: t('resend_wait_title'), text, status: 429 })
         }
         const text = t('check_inbox_text', { email })
-        return renderMessage(reply, locale, { title: t('check_inbox_title'), text, status: 202 })
+        return renderMessage(reply, locale, { title: t('check_inbox_title'), text, status: 202, final: true })
       }
       if (!slot.allowed) {
         reply.header('retry-after', String(slot.waitSeconds))

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { checkLinkToken } from '../link-tokens/link-tokens.ts'
 import { pickLocale } from '../locale.ts'
+import { linkContext } from '../pages/link-context.ts'
 import { renderLinkProblem } from '../pages/messages.ts'
 import { renderPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -34,7 +35,7 @@ const setPasswordPage: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        return renderLinkProblem(reply, error, fallback)
+        return renderLinkProblem(reply, error, fallback, await linkContext(users, db, token, error))
       }
     },
   )

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
+import { linkContext } from '../pages/link-context.ts'
 import { renderMessage, renderVerifyProblem } from '../pages/messages.ts'
 import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -40,11 +41,13 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
         return renderMessage(reply, confirmed.locale, {
           title: t('email_verified_title'),
           text: t('email_verified_text', { email: confirmed.email }),
+          final: true,
         })
       } catch (error) {
         if (!page || !(error instanceof AppError)) throw error
         const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
-        return renderVerifyProblem(reply, error, locale)
+        const link = await linkContext(users, db, request.params['*'], error)
+        return renderVerifyProblem(reply, error, locale, link)
       }
     },
   )
