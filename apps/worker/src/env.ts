@@ -48,6 +48,10 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   RESET_PASSWORD_TTL: seconds(3_600),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
   DEFAULT_LOCALE: LocaleSchema.default('en'),
+  /** The product named in every mail's subject, body and footer. */
+  APP_NAME: z.string().trim().min(1).max(60).default('authmail'),
+  /** An address people can write to, named in the mails' footer when set. */
+  SUPPORT_EMAIL: z.email().optional(),
   WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(16),
   WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds(15_000),
   /** Health, readiness and metrics; 0 picks a free port (tests). */

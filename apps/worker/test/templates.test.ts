@@ -66,16 +66,50 @@ const EXPECTED: Record<MailJob['type'], Expected> = {
   account_exists: {
     path: '/recover-password',
     purpose: null,
-    en: /does not expire.*1 hour/,
-    ru: /не истекает.*1 час/,
+    en: /works for 1 hour/,
+    ru: /действует 1 час/,
   },
   password_changed: {
     path: '/recover-password',
     purpose: null,
-    en: /does not expire.*1 hour/,
-    ru: /не истекает.*1 час/,
+    en: /works for 1 hour/,
+    ru: /действует 1 час/,
   },
   no_account: { path: null, purpose: null, en: /ignore this e-mail/, ru: /проигнорируйте/ },
+}
+
+const branded = createComposer({ ...env, APP_NAME: 'Orbit', SUPPORT_EMAIL: 'help@orbit.example' }, tokens)
+
+for (const type of Object.keys(EXPECTED) as MailJob['type'][]) {
+  for (const locale of LocaleSchema.options) {
+    test(`${type} (${locale}): names APP_NAME in subject, body and footer; text reads without a button`, () => {
+      const mail = branded(job(type, { locale }))
+      assert.match(mail.subject, /Orbit/)
+      assert.ok(mail.text.split('Orbit').length >= 3, 'the text names the product in body and footer')
+      assert.match(mail.text, /help@orbit\.example/)
+      assert.match(mail.html, /href="mailto:help@orbit\.example"/)
+      assert.match(mail.html, /<meta name="color-scheme" content="light">/)
+      assert.match(mail.html, /<div style="display:none;[^"]*">[^<]+<\/div>/, 'hidden preview text')
+      assert.doesNotMatch(mail.text, /button/i, 'the text part has no button to refer to')
+      assert.doesNotMatch(mail.text, /кнопк/i)
+      assert.doesNotMatch(mail.text + mail.html, /does not expire|не истекает|unless you confirm/)
+      if (mail.html.includes('<a href="http')) {
+        assert.match(
+          mail.html,
+          /<td align="center" bgcolor="#2457c5" style="[^"]*padding:12px 24px"><a href=/,
+          'a table-cell button',
+        )
+      }
+      const code = mail.token?.purpose === 'verify_email' ? tokens.code(mail.token.jti) : null
+      if (code) {
+        assert.ok(
+          mail.text.indexOf(code) < mail.text.indexOf('http'),
+          'the code comes before the link in the text',
+        )
+        assert.ok(mail.html.indexOf(code) < mail.html.lastIndexOf('word-break:break-all'), 'and in the HTML')
+      }
+    })
+  }
 }
 
 for (const [type, expected] of Object.entries(EXPECTED) as [MailJob['type'], Expected][]) {

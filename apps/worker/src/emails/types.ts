@@ -1,8 +1,15 @@
 import type { Locale } from '@authmail/contracts'
 import type { RenderedMail } from './layout.ts'
 
+/** The product the mail is sent for (APP_NAME, SUPPORT_EMAIL). */
+export interface AppInfo {
+  name: string
+  supportEmail?: string
+}
+
 /** A mail carrying a link token: where it points and when it stops working. */
 export interface LinkData {
+  app: AppInfo
   email: string
   url: string
   expiresAt: Date
@@ -23,6 +30,7 @@ export interface VerifyEmailData extends LinkData {
 export type ResetPasswordData = LinkData
 
 export interface AccountExistsData {
+  app: AppInfo
   email: string
   recoverUrl: string
   /** Lifetime of the reset link the recovery page sends. */
@@ -30,6 +38,7 @@ export interface AccountExistsData {
 }
 
 export interface NoAccountData {
+  app: AppInfo
   email: string
 }
 

@@ -1,3 +1,4 @@
+import { commonRu } from '../common.ts'
 import { formatDuration } from '../format.ts'
 import { type RenderedMail, renderParts } from '../layout.ts'
 import type { PasswordChangedData } from '../types.ts'
@@ -5,15 +6,21 @@ import type { PasswordChangedData } from '../types.ts'
 export const ru = (d: PasswordChangedData): RenderedMail =>
   renderParts({
     locale: 'ru',
-    subject: 'Ваш пароль изменён',
-    heading: 'Ваш пароль изменён',
+    ...commonRu(d.app),
+    subject: `Пароль в ${d.app.name} изменён`,
+    preview: 'Если это были вы, ничего делать не нужно.',
+    heading: 'Пароль изменён',
     paragraphs: [
-      `Пароль аккаунта ${d.email} только что был задан или изменён. Отправленные ранее ссылки и сеансы на других устройствах больше не действуют.`,
-      'Если это сделали не вы, сбросьте пароль прямо сейчас.',
+      `Пароль аккаунта ${d.email} в ${d.app.name} только что задан или изменён. Ранее отправленные ссылки и сеансы на других устройствах больше не действуют.`,
+      'Если это были вы, ничего делать не нужно. Если нет — сбросьте пароль прямо сейчас.',
     ],
-    action: { label: 'Сбросить пароль', url: d.recoverUrl },
-    fallbackLabel: 'Если кнопка не работает, откройте ссылку:',
+    action: {
+      label: 'Сбросить пароль',
+      url: d.recoverUrl,
+      intro: 'Чтобы сбросить пароль, откройте страницу:',
+    },
     notes: [
-      `Эта ссылка не истекает; ссылка для сброса, которую вы там запросите, действует ${formatDuration(d.resetTtlSeconds, 'ru')}.`,
+      `На этой странице можно запросить новую ссылку для сброса — она действует ${formatDuration(d.resetTtlSeconds, 'ru')}.`,
     ],
+    reason: `Вы получили это письмо, потому что пароль аккаунта ${d.email} в ${d.app.name} был изменён.`,
   })
