@@ -1,9 +1,9 @@
 import type { LinkPurpose, MailJob } from '@authmail/contracts'
 import type { SignedToken, Tokens } from '@authmail/tokens'
-import * as emails from './emails/index.ts'
+import { builtInTemplates, type RenderedMail, type Templates } from './emails/templates.ts'
 import type { WorkerEnv } from './env.ts'
 
-export interface ComposedMail extends emails.RenderedMail {
+export interface ComposedMail extends RenderedMail {
   /** The link token the mail carries: its id and expiry go into the receipt. */
   token: (Pick<SignedToken, 'jti' | 'expiresAt'> & { purpose: LinkPurpose }) | null
 }
@@ -19,7 +19,7 @@ type ComposeEnv = Pick<
   Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL'>>
 
 /** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */
-export function createComposer(env: ComposeEnv, tokens: Tokens) {
+export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templates = builtInTemplates()) {
   // Links are built from PUBLIC_BASE_URL only; the token is the one query parameter.
   const link = (path: string, token: string) =>
     `${env.PUBLIC_BASE_URL}${path}?token=${encodeURIComponent(token)}`
@@ -39,7 +39,10 @@ export function createComposer(env: ComposeEnv, tokens: Tokens) {
         const url = link('/set-password', signed.token)
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.SET_PASSWORD_TTL }
         return {
-          ...emails.setPassword[locale]({ ...data, accountTtlSeconds: env.UNVERIFIED_ACCOUNT_TTL }),
+          ...templates.render('set_password', locale, {
+            ...data,
+            accountTtlSeconds: env.UNVERIFIED_ACCOUNT_TTL,
+          }),
           token,
         }
       }
@@ -49,7 +52,11 @@ export function createComposer(env: ComposeEnv, tokens: Tokens) {
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.VERIFY_EMAIL_TTL }
         const code = tokens.code(signed.jti)
         return {
-          ...emails.verifyEmail[locale]({ ...data, code, accountTtlSeconds: env.UNVERIFIED_ACCOUNT_TTL }),
+          ...templates.render('verify_email', locale, {
+            ...data,
+            code,
+            accountTtlSeconds: env.UNVERIFIED_ACCOUNT_TTL,
+          }),
           token,
         }
       }
@@ -58,7 +65,7 @@ export function createComposer(env: ComposeEnv, tokens: Tokens) {
         const { signed, token } = mint('reset_password', job)
         const url = link('/set-password', signed.token)
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.RESET_PASSWORD_TTL }
-        return { ...emails.resetPassword[locale](data), token }
+        return { ...templates.render('reset_password', locale, data), token }
       }
       case 'unverified_reminder': {
         const confirm = job.linkPurpose === 'verify_email'
@@ -71,11 +78,11 @@ export function createComposer(env: ComposeEnv, tokens: Tokens) {
         const code = confirm ? tokens.code(signed.jti) : null
         const ttlSeconds = confirm ? env.VERIFY_EMAIL_TTL : env.SET_PASSWORD_TTL
         const data = { app, email, url, expiresAt, ttlSeconds, code, deleteAt }
-        return { ...emails.unverifiedReminder[locale](data), token }
+        return { ...templates.render('unverified_reminder', locale, data), token }
       }
       case 'account_exists':
         return {
-          ...emails.accountExists[locale]({
+          ...templates.render('account_exists', locale, {
             app,
             email,
             recoverUrl,
@@ -84,10 +91,10 @@ export function createComposer(env: ComposeEnv, tokens: Tokens) {
           token: null,
         }
       case 'no_account':
-        return { ...emails.noAccount[locale]({ app, email }), token: null }
+        return { ...templates.render('no_account', locale, { app, email }), token: null }
       case 'password_changed':
         return {
-          ...emails.passwordChanged[locale]({
+          ...templates.render('password_changed', locale, {
             app,
             email,
             recoverUrl,

@@ -52,6 +52,15 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   APP_NAME: z.string().trim().min(1).max(60).default('authmail'),
   /** An address people can write to, named in the mails' footer when set. */
   SUPPORT_EMAIL: z.email().optional(),
+  /**
+   * Templates that replace built-in ones, laid out the same way
+   * (`<kind>/<locale>/{subject.txt,html.ejs,text.ejs}`); relative to the workspace root.
+   */
+  TEMPLATES_DIR: z
+    .string()
+    .transform((dir) => (isAbsolute(dir) ? dir : resolve(workspaceRoot(), dir)))
+    .refine(existsSync, 'no such directory')
+    .optional(),
   WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(16),
   WORKER_SHUTDOWN_TIMEOUT_MS: milliseconds(15_000),
   /** Health, readiness and metrics; 0 picks a free port (tests). */

@@ -1,5 +1,6 @@
 import { exitOnConfigError } from '@authmail/config'
 import { createLogger } from '@authmail/logger'
+import { TemplateError } from './emails/templates.ts'
 import { loadWorkerEnv, type WorkerEnv } from './env.ts'
 import { createProbeServer } from './probes.ts'
 import { createWorker } from './worker.ts'
@@ -12,7 +13,14 @@ try {
 }
 
 const logger = createLogger(env.LOG_LEVEL, 'worker')
-const worker = createWorker(env, logger)
+let worker: ReturnType<typeof createWorker>
+try {
+  worker = createWorker(env, logger)
+} catch (error) {
+  if (!(error instanceof TemplateError)) throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exit(78) // EX_CONFIG, like a bad variable
+}
 const probes = createProbeServer(worker, logger)
 
 let stopping = false

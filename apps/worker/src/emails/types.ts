@@ -1,6 +1,3 @@
-import type { Locale } from '@authmail/contracts'
-import type { RenderedMail } from './layout.ts'
-
 /** The product the mail is sent for (APP_NAME, SUPPORT_EMAIL). */
 export interface AppInfo {
   name: string
@@ -50,5 +47,11 @@ export interface UnverifiedReminderData extends LinkData {
   deleteAt: Date
 }
 
-/** One kind of mail in every locale: pure functions the tests call without SMTP. */
-export type Templates<Data> = Record<Locale, (data: Data) => RenderedMail>
+/** What any template may be given. */
+export type MailData =
+  | SetPasswordData
+  | VerifyEmailData
+  | ResetPasswordData
+  | AccountExistsData
+  | NoAccountData
+  | UnverifiedReminderData
