@@ -13,6 +13,7 @@ import deliveries from './deliveries/deliveries.ts'
 import receipts from './deliveries/receipts.ts'
 import type { Env } from './env.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
+import mailPreview from './mail-preview/mail-preview.ts'
 import outbox from './outbox/outbox.ts'
 import { registerPageHeaders } from './pages/render.ts'
 import brokerPlugin from './plugins/broker.ts'
@@ -85,6 +86,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(setPasswordPage)
   await fastify.register(recoverPasswordPage)
   await fastify.register(verifyEmailPage)
+  await fastify.register(mailPreview)
   // The same JSON routes at the root (curl, forms) and where the SPA clients call them.
   await fastify.register(authRoutes)
   await fastify.register(authRoutes, { prefix: '/api/v1/auth' })

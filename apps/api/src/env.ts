@@ -45,6 +45,11 @@ export const EnvSchema = BrokerEnvSchema.extend({
   APP_URL: z.url().optional(),
   /** An address people can write to, named in mails when set. */
   SUPPORT_EMAIL: z.email().optional(),
+  /** The worker's TEMPLATES_DIR, so the admin mail preview shows the mails as they are sent. */
+  TEMPLATES_DIR: z
+    .string()
+    .transform((dir) => (isAbsolute(dir) ? dir : resolve(workspaceRoot(), dir)))
+    .optional(),
   /** Requests per minute per client IP on the routes that send mail or check passwords. */
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Largest accepted request body, in bytes. */

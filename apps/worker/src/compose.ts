@@ -1,6 +1,6 @@
 import type { LinkPurpose, MailJob } from '@authmail/contracts'
+import { builtInTemplates, type RenderedMail, type Templates } from '@authmail/emails'
 import type { SignedToken, Tokens } from '@authmail/tokens'
-import { builtInTemplates, type RenderedMail, type Templates } from './emails/templates.ts'
 import type { WorkerEnv } from './env.ts'
 
 export interface ComposedMail extends RenderedMail {

@@ -1,6 +1,6 @@
 import { exitOnConfigError } from '@authmail/config'
+import { TemplateError } from '@authmail/emails'
 import { createLogger } from '@authmail/logger'
-import { TemplateError } from './emails/templates.ts'
 import { loadWorkerEnv, type WorkerEnv } from './env.ts'
 import { createProbeServer } from './probes.ts'
 import { createWorker } from './worker.ts'

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { type LinkPurpose, LocaleSchema, type MailJob } from '@authmail/contracts'
+import { formatDate, formatDuration } from '@authmail/emails'
 import { createTokens } from '@authmail/tokens'
 import { createComposer } from '../src/compose.ts'
-import { formatDate, formatDuration } from '../src/emails/format.ts'
 import { job, linkIn, PUBLIC_BASE_URL } from './helper.ts'
 
 const env = {
