@@ -58,6 +58,9 @@ const register: FastifyPluginAsyncZod = async (app) => {
         message: 'Check your inbox: we sent a link to continue',
         email,
         resend_after_seconds: cooldowns.seconds,
+        // The language chosen for this request (an unsupported `locale` falls back to
+        // Accept-Language, then DEFAULT_LOCALE): the same for a new and an existing address.
+        locale,
       })
     },
   )
