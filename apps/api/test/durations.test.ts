@@ -13,4 +13,8 @@ test('waits read in words, rounded up, with each language plural rules', () => {
   assert.equal(durationInWords(61, 'ru'), '2 минуты')
   assert.equal(durationInWords(21 * 60, 'ru'), '21 минуту')
   assert.equal(durationInWords(7_200, 'ru'), '2 часа')
+  assert.equal(durationInWords(272, 'de'), '5 Minuten')
+  assert.equal(durationInWords(86_400, 'de'), '1 Tag')
+  assert.equal(durationInWords(60, 'fr'), '1 minute')
+  assert.equal(durationInWords(7_200, 'es'), '2 horas')
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { build, outboxJobs } from './helper.ts'
+import { build, outboxJobs, stores } from './helper.ts'
 
 test('an unsupported locale falls back to Accept-Language, then DEFAULT_LOCALE, and the answer says which', async (t) => {
   const api = await build(t, { env: { DEFAULT_LOCALE: 'ru' } })
@@ -27,3 +27,18 @@ test('an unsupported locale falls back to Accept-Language, then DEFAULT_LOCALE, 
     ],
   )
 })
+
+for (const store of stores()) {
+  test(`German, French and Spanish accounts are stored (${store})`, async (t) => {
+    const api = await build(t, { store })
+    for (const locale of ['de', 'fr', 'es']) {
+      const res = await api.inject({
+        method: 'POST',
+        url: '/register',
+        payload: { email: `${locale}@example.com`, locale },
+      })
+      assert.equal(res.json().locale, locale)
+      assert.equal((await api.users.findByEmail(api.db, `${locale}@example.com`))?.locale, locale)
+    }
+  })
+}

@@ -30,6 +30,21 @@ const UNITS = {
     hour: { one: 'час', few: 'часа', many: 'часов', other: 'часа' },
     minute: { one: 'минута', few: 'минуты', many: 'минут', other: 'минуты' },
   },
+  de: {
+    day: { one: 'Tag', other: 'Tage' },
+    hour: { one: 'Stunde', other: 'Stunden' },
+    minute: { one: 'Minute', other: 'Minuten' },
+  },
+  fr: {
+    day: { one: 'jour', other: 'jours' },
+    hour: { one: 'heure', other: 'heures' },
+    minute: { one: 'minute', other: 'minutes' },
+  },
+  es: {
+    day: { one: 'día', other: 'días' },
+    hour: { one: 'hora', other: 'horas' },
+    minute: { one: 'minuto', other: 'minutos' },
+  },
 } as const
 
 /** 86400 → "24 hours" / "24 часа"; whole days from two days up, minutes below an hour. */
