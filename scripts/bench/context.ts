@@ -53,6 +53,9 @@ export async function createContext(options: BenchOptions) {
     WORKER_HTTP_PORT: '0',
     // The load stands for many users: the per-IP limit would otherwise answer 429.
     IP_RATE_LIMIT_PER_MINUTE: '100000000',
+    // Likewise the mail budgets: the bench's addresses share one domain, which a real crowd does not.
+    MAIL_BUDGET_PER_MINUTE: '100000000',
+    MAIL_BUDGET_PER_DOMAIN_PER_MINUTE: '100000000',
     // Every enumeration request takes the full path (a mail queued), which is what is compared.
     RESEND_COOLDOWN_SECONDS: '0',
     // What a user gets without a LOG_LEVEL; the bench also reads these lines.

@@ -13,6 +13,7 @@ import type { Env } from './env.ts'
 import { MAX_PARAM_LENGTH } from './http/server-options.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
 import mailBudget from './mail-budget/mail-budget.ts'
+import mailPreview from './mail-preview/mail-preview.ts'
 import { registerOpenapi } from './openapi/openapi.ts'
 import outbox from './outbox/outbox.ts'
 import { registerPageHeaders } from './pages/render.ts'
@@ -101,6 +102,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(setPasswordPage)
   await fastify.register(recoverPasswordPage)
   await fastify.register(verifyEmailPage)
+  await fastify.register(mailPreview)
   // The same JSON routes at the root (curl, forms) and where the SPA clients call them.
   await fastify.register(authRoutes)
   await fastify.register(authRoutes, { prefix: '/api/v1/auth' })

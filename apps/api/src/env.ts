@@ -58,6 +58,17 @@ export const EnvSchema = BrokerEnvSchema.extend({
     })
     .optional(),
   DEFAULT_LOCALE: LocaleSchema.default('en'),
+  /** The product these accounts belong to: named on pages and in mails. */
+  APP_NAME: z.string().trim().min(1).max(60).default('authmail'),
+  /** Where "Continue to APP_NAME" leads at the end of a flow; no link when unset. */
+  APP_URL: z.url().optional(),
+  /** An address people can write to, named in mails when set. */
+  SUPPORT_EMAIL: z.email().optional(),
+  /** The worker's TEMPLATES_DIR, so the admin mail preview shows the mails as they are sent. */
+  TEMPLATES_DIR: z
+    .string()
+    .transform((dir) => (isAbsolute(dir) ? dir : resolve(workspaceRoot(), dir)))
+    .optional(),
   /** Requests per minute per client IP on the routes that send mail or check passwords. */
   IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Which proxies may set X-Forwarded-For (Fastify's `trustProxy`); unset trusts none. */

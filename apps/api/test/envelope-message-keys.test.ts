@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { LOCALES, type Locale } from '@authmail/contracts'
 import { ERRORS } from '../src/errors.ts'
 import { bearerFor, createUser } from './account-fixtures.ts'
 import { build } from './helper.ts'
@@ -9,10 +10,13 @@ import { receiptSender } from './verification-helper.ts'
 
 const dir = join(import.meta.dirname, '..', 'messages')
 const load = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'))
-const locales = {
-  en: load('email_verification.en.json').email_verification as Record<string, string>,
-  ru: load('email_verification.ru.json').email_verification as Record<string, string>,
-}
+// Every language of the contract has its file: adding a language is adding one.
+const locales = Object.fromEntries(
+  LOCALES.map((locale) => [
+    locale,
+    load(`email_verification.${locale}.json`).email_verification as Record<string, string>,
+  ]),
+) as Record<Locale, Record<string, string>>
 const errorKeys = load('email_verification.errors.json') as Record<
   string,
   { key: string; params: Record<string, string> }

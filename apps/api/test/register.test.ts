@@ -21,6 +21,7 @@ for (const store of stores()) {
         message: 'Check your inbox: we sent a link to continue',
         email: 'New.User@example.com',
         resend_after_seconds: 300,
+        locale: 'en',
       })
       const [job] = await collector.waitFor(1)
       assert.equal(job?.type, 'set_password')

@@ -48,6 +48,19 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   RESET_PASSWORD_TTL: seconds(3_600),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
   DEFAULT_LOCALE: LocaleSchema.default('en'),
+  /** The product named in every mail's subject, body and footer. */
+  APP_NAME: z.string().trim().min(1).max(60).default('authmail'),
+  /** An address people can write to, named in the mails' footer when set. */
+  SUPPORT_EMAIL: z.email().optional(),
+  /**
+   * Templates that replace built-in ones, laid out the same way
+   * (`<kind>/<locale>/{subject.txt,html.ejs,text.ejs}`); relative to the workspace root.
+   */
+  TEMPLATES_DIR: z
+    .string()
+    .transform((dir) => (isAbsolute(dir) ? dir : resolve(workspaceRoot(), dir)))
+    .refine(existsSync, 'no such directory')
+    .optional(),
   // Jobs in flight: each waits on SMTP and then on the broker's confirm of its receipt, so many
   // more than SMTP_POOL_SIZE keep the pool busy while receipts are confirmed (docs/performance.md).
   WORKER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(64),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createSecureContext, rootCertificates } from 'node:tls'
+import type { RenderedMail } from '@authmail/emails'
 import nodemailer from 'nodemailer'
-import type { RenderedMail } from './emails/index.ts'
 import type { WorkerEnv } from './env.ts'
 
 export interface OutgoingMail extends RenderedMail {

@@ -1,4 +1,5 @@
 import { exitOnConfigError } from '@authmail/config'
+import { TemplateError } from '@authmail/emails'
 import { createLogger } from '@authmail/logger'
 import { loadWorkerEnv, type WorkerEnv } from './env.ts'
 import { createProbeServer } from './probes.ts'
@@ -12,7 +13,14 @@ try {
 }
 
 const logger = createLogger(env.LOG_LEVEL, 'worker')
-const worker = createWorker(env, logger)
+let worker: ReturnType<typeof createWorker>
+try {
+  worker = createWorker(env, logger)
+} catch (error) {
+  if (!(error instanceof TemplateError)) throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exit(78) // EX_CONFIG, like a bad variable
+}
 const probes = createProbeServer(worker, logger)
 
 let stopping = false

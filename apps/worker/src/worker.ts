@@ -1,4 +1,5 @@
 import { brokerFromEnv } from '@authmail/broker'
+import { loadTemplates } from '@authmail/emails'
 import type { Logger } from '@authmail/logger'
 import { createReceiptSeal, tokensFromEnv } from '@authmail/tokens'
 import { createComposer } from './compose.ts'
@@ -16,6 +17,8 @@ import { createSmtpCheck } from './smtp-check.ts'
 export function createWorker(env: WorkerEnv, logger: Logger) {
   // Access tokens are the api's: the worker gets no access-token key, so it can never mint one.
   const tokens = tokensFromEnv(env)
+  // Compiled and checked once, first: a broken template stops the start before anything connects.
+  const templates = loadTemplates(env.TEMPLATES_DIR)
   const broker = brokerFromEnv(env, { name: 'authmail-worker', logger })
   const mailer = createMailer(env)
   const metrics = createWorkerMetrics()
@@ -24,7 +27,7 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
   const stats: WorkerStats = { sent: 0, retried: 0, dead: 0, duplicates: 0 }
   let stopping = false
   const handler = createJobHandler({
-    compose: createComposer(env, tokens),
+    compose: createComposer(env, tokens, templates),
     mailer: timeSends(mailer, metrics),
     outcomes: createOutcomes(broker, createReceiptSeal(env.JWT_SECRET)),
     sent: createSentCache(),

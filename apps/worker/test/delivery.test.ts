@@ -16,7 +16,7 @@ test('a verification job becomes a TLS mail with a working link and code, then a
 
   const mail = await smtp.waitForMail((m) => m.to.includes(sent.email))
   assert.equal(mail.secure, true, 'the mail went over STARTTLS')
-  assert.equal(mail.parsed.subject, 'Confirm your e-mail address')
+  assert.equal(mail.parsed.subject, 'Confirm your e-mail address for authmail')
   assert.equal(mail.parsed.messageId, `<${sent.id}@accounts.example.test>`)
   assert.equal(mail.parsed.headers.get('auto-submitted'), 'auto-generated')
   assert.ok(mail.parsed.text && mail.parsed.html, 'both a text and an HTML part')
@@ -63,7 +63,7 @@ test('a reset mail in Russian links to the set-password page with a reset token'
   const sent = job('reset_password', { locale: 'ru' })
   await rabbit.publishJob(sent)
   const mail = await smtp.waitForMail((m) => m.to.includes(sent.email))
-  assert.equal(mail.parsed.subject, 'Сброс пароля')
+  assert.equal(mail.parsed.subject, 'Сброс пароля в authmail')
   const { url, token } = linkIn(mail.parsed.text ?? '')
   assert.equal(url.origin + url.pathname, `${PUBLIC_BASE_URL}/set-password`)
   assert.equal(tokens.verify(token, 'reset_password').sub, sent.userId)
@@ -79,7 +79,7 @@ test('delivers over implicit TLS (smtps://) with SMTP login', async (t) => {
   const mail = await smtp.waitForMail((m) => m.to.includes(sent.email))
   assert.equal(mail.secure, true)
   assert.equal(mail.user, 'mailer')
-  assert.equal(mail.parsed.subject, 'Password reset requested')
+  assert.equal(mail.parsed.subject, 'Password reset requested at authmail')
 })
 
 test('a job delivered twice is mailed once; the receipt is repeated and the duplicate counted', async (t) => {

@@ -31,7 +31,7 @@ test('dlq list shows parked jobs; dlq replay sends chosen ones back and leaves t
   assert.equal(one.code, 0, one.stderr)
   assert.match(one.stdout, new RegExp(`replayed ${first.id}`))
   const mail = await smtp.waitForMail((m) => m.to.includes(first.email))
-  assert.equal(mail.parsed.subject, 'Confirm your e-mail address')
+  assert.equal(mail.parsed.subject, 'Confirm your e-mail address for authmail')
   assert.equal(await rabbit.depth(rabbit.names.dead), 1, 'the other job stays parked')
   assert.equal(smtp.mails.length, 1)
 

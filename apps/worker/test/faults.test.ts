@@ -14,7 +14,7 @@ test('a server answering 421 for a while gets the mail once it recovers', async 
   await rabbit.publishJob(sent)
 
   const mail = await smtp.waitForMail((m) => m.to.includes(sent.email), 8000)
-  assert.equal(mail.parsed.subject, 'Set your password')
+  assert.equal(mail.parsed.subject, 'Set your password for authmail')
   assert.ok(smtp.counts.rcpt >= 3, `tried ${smtp.counts.rcpt} times`)
   assert.equal(worker.stats.retried, 2)
   const [receipt] = await receiptsOf(rabbit)

@@ -35,7 +35,7 @@ test('the worker process delivers a job and exits cleanly on SIGTERM', { timeout
   const sent = job('account_exists', { locale: 'ru' })
   await rabbit.publishJob(sent)
   const mail = await smtp.waitForMail((m) => m.to.includes(sent.email), 10_000)
-  assert.equal(mail.parsed.subject, 'У вас уже есть аккаунт')
+  assert.equal(mail.parsed.subject, 'У вас уже есть аккаунт в authmail')
 
   const started = Date.now()
   child.kill('SIGTERM')

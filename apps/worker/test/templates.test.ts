@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { type LinkPurpose, LocaleSchema, type MailJob } from '@authmail/contracts'
+import { formatDate, formatDuration } from '@authmail/emails'
 import { createTokens } from '@authmail/tokens'
 import { createComposer } from '../src/compose.ts'
-import { formatDate, formatDuration } from '../src/emails/format.ts'
 import { job, linkIn, PUBLIC_BASE_URL } from './helper.ts'
 
 const env = {
@@ -33,10 +33,13 @@ interface Expected {
   path: string | null
   /** The purpose of the token the link carries; null: no token. */
   purpose: LinkPurpose | null
-  /** The words that say how long the link lasts. */
+  /** The words that say how long the link lasts, in the languages checked word for word. */
   en: RegExp
   ru: RegExp
 }
+
+const wordsIn = (expected: Expected, locale: string): RegExp | undefined =>
+  locale === 'en' || locale === 'ru' ? expected[locale] : undefined
 
 const EXPECTED: Record<MailJob['type'], Expected> = {
   set_password: {
@@ -66,16 +69,50 @@ const EXPECTED: Record<MailJob['type'], Expected> = {
   account_exists: {
     path: '/recover-password',
     purpose: null,
-    en: /does not expire.*1 hour/,
-    ru: /не истекает.*1 час/,
+    en: /works for 1 hour/,
+    ru: /действует 1 час/,
   },
   password_changed: {
     path: '/recover-password',
     purpose: null,
-    en: /does not expire.*1 hour/,
-    ru: /не истекает.*1 час/,
+    en: /works for 1 hour/,
+    ru: /действует 1 час/,
   },
   no_account: { path: null, purpose: null, en: /ignore this e-mail/, ru: /проигнорируйте/ },
+}
+
+const branded = createComposer({ ...env, APP_NAME: 'Orbit', SUPPORT_EMAIL: 'help@orbit.example' }, tokens)
+
+for (const type of Object.keys(EXPECTED) as MailJob['type'][]) {
+  for (const locale of LocaleSchema.options) {
+    test(`${type} (${locale}): names APP_NAME in subject, body and footer; text reads without a button`, () => {
+      const mail = branded(job(type, { locale }))
+      assert.match(mail.subject, /Orbit/)
+      assert.ok(mail.text.split('Orbit').length >= 3, 'the text names the product in body and footer')
+      assert.match(mail.text, /help@orbit\.example/)
+      assert.match(mail.html, /href="mailto:help@orbit\.example"/)
+      assert.match(mail.html, /<meta name="color-scheme" content="light">/)
+      assert.match(mail.html, /<div style="display:none;[^"]*">[^<]+<\/div>/, 'hidden preview text')
+      assert.doesNotMatch(mail.text, /button/i, 'the text part has no button to refer to')
+      assert.doesNotMatch(mail.text, /кнопк/i)
+      assert.doesNotMatch(mail.text + mail.html, /does not expire|не истекает|unless you confirm/)
+      if (mail.html.includes('<a href="http')) {
+        assert.match(
+          mail.html,
+          /<td align="center" bgcolor="#2457c5" style="[^"]*padding:12px 24px"><a href=/,
+          'a table-cell button',
+        )
+      }
+      const code = mail.token?.purpose === 'verify_email' ? tokens.code(mail.token.jti) : null
+      if (code) {
+        assert.ok(
+          mail.text.indexOf(code) < mail.text.indexOf('http'),
+          'the code comes before the link in the text',
+        )
+        assert.ok(mail.html.indexOf(code) < mail.html.lastIndexOf('word-break:break-all'), 'and in the HTML')
+      }
+    })
+  }
 }
 
 for (const [type, expected] of Object.entries(EXPECTED) as [MailJob['type'], Expected][]) {
@@ -83,8 +120,11 @@ for (const [type, expected] of Object.entries(EXPECTED) as [MailJob['type'], Exp
     test(`${type} (${locale}): link from PUBLIC_BASE_URL, expiry stated, input escaped, text part`, () => {
       const mail = compose(job(type, { locale, email: HOSTILE }))
       assert.ok(mail.subject.length > 0)
-      assert.match(mail.text, expected[locale], 'the text says how long the link lasts')
-      assert.match(mail.html, expected[locale], 'so does the HTML')
+      const words = wordsIn(expected, locale)
+      if (words) {
+        assert.match(mail.text, words, 'the text says how long the link lasts')
+        assert.match(mail.html, words, 'so does the HTML')
+      }
       assert.ok(mail.text.includes(HOSTILE), 'the text part names the address as is')
       assert.ok(!mail.html.includes('<img'), 'the address is not markup in the HTML')
       assert.ok(mail.html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'it is shown escaped')

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** The languages of mails and pages: the one list every app and the database check agree on. */
-export const LOCALES = ['en', 'ru'] as const
+export const LOCALES = ['en', 'ru', 'de', 'fr', 'es'] as const
 export const LocaleSchema = z.enum(LOCALES, { error: `Choose ${LOCALES.join(' or ')}` })
 export type Locale = z.infer<typeof LocaleSchema>
 

@@ -38,7 +38,11 @@ export async function registerPageHeaders(app: FastifyInstance) {
 export function renderPage(reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
   reply.helmet()
   // A page may carry a link token or an address: never kept by a browser or proxy cache.
-  return reply.code(status).header('cache-control', 'no-store').view(view, data)
+  const { APP_NAME, APP_URL } = reply.server.env
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .view(view, { appName: APP_NAME, appUrl: APP_URL ?? null, ...data })
 }
 
 /** A form posted from one of our pages gets a page back; anything else gets JSON. */

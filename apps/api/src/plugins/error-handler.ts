@@ -3,6 +3,8 @@ import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { isDatabaseUnavailable } from '../db/unavailable.ts'
 import { AppError, type ErrorCode } from '../errors.ts'
+import { renderErrorPage } from '../pages/error-page.ts'
+import { wantsPage } from '../pages/render.ts'
 
 /** Fastify's own client errors, in the project's codes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -61,6 +63,8 @@ export default fp(
       else if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: appError.code }, appError.message)
       if (appError.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', '5')
+      // A form post from one of our pages gets its page back with the message, never JSON.
+      if (wantsPage(request)) return renderErrorPage(request, reply, appError)
       return reply.code(appError.statusCode).send(appError.toEnvelope())
     })
     app.setNotFoundHandler((request, reply) => {

@@ -64,6 +64,7 @@ const recoverPassword: FastifyPluginAsyncZod = async (app) => {
           title: t('check_inbox_title'),
           text: t('check_inbox_text', { email }),
           status: 202,
+          final: true,
         })
       }
       return reply

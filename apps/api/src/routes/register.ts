@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { LocaleSchema } from '@authmail/contracts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pickLocale } from '../locale.ts'
@@ -32,7 +33,14 @@ const register: FastifyPluginAsyncZod = async (app) => {
         body: RegisterBodySchema,
         response: {
           202: z
-            .object({ message: z.string(), email: z.string(), resend_after_seconds: z.number().int() })
+            .object({
+              message: z.string(),
+              email: z.string(),
+              resend_after_seconds: z.number().int(),
+              locale: LocaleSchema.describe(
+                'The language the mail is in: the request, else Accept-Language, else DEFAULT_LOCALE',
+              ),
+            })
             .describe('Accepted: the same answer for new and existing addresses'),
           ...errors(...BODY_ERRORS, 'RATE_LIMITED'),
         },
@@ -79,6 +87,9 @@ const register: FastifyPluginAsyncZod = async (app) => {
         message: 'Check your inbox: we sent a link to continue',
         email,
         resend_after_seconds: cooldowns.seconds,
+        // The language chosen for this request (an unsupported `locale` falls back to
+        // Accept-Language, then DEFAULT_LOCALE): the same for a new and an existing address.
+        locale,
       })
     },
   )

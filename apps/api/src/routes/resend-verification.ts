@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
 import { BODY_ERRORS, errors, jsonOrPage } from '../openapi/schemas.ts'
+import { durationInWords } from '../pages/durations.ts'
 import { renderMessage } from '../pages/messages.ts'
 import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -63,11 +64,11 @@ const resendVerification: FastifyPluginAsyncZod = async (app) => {
         const t = pageStrings(locale)
         if (!slot.allowed) {
           reply.header('retry-after', String(slot.waitSeconds))
-          const text = t('resend_wait_text', { seconds: String(slot.waitSeconds) })
+          const text = t('resend_wait_text', { duration: durationInWords(slot.waitSeconds, locale) })
           return renderMessage(reply, locale, { title: t('resend_wait_title'), text, status: 429 })
         }
         const text = t('check_inbox_text', { email })
-        return renderMessage(reply, locale, { title: t('check_inbox_title'), text, status: 202 })
+        return renderMessage(reply, locale, { title: t('check_inbox_title'), text, status: 202, final: true })
       }
       if (!slot.allowed) {
         reply.header('retry-after', String(slot.waitSeconds))

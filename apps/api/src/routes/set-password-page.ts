@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts'
 import { checkLinkToken } from '../link-tokens/link-tokens.ts'
 import { pickLocale } from '../locale.ts'
 import { errors, html } from '../openapi/schemas.ts'
+import { linkContext } from '../pages/link-context.ts'
 import { renderLinkProblem } from '../pages/messages.ts'
 import { renderPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -45,7 +46,7 @@ const setPasswordPage: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        return renderLinkProblem(reply, error, fallback)
+        return renderLinkProblem(reply, error, fallback, await linkContext(users, db, token, error))
       }
     },
   )

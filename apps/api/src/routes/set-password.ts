@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts'
 import { checkLinkToken, consumeLinkToken } from '../link-tokens/link-tokens.ts'
 import { pickLocale } from '../locale.ts'
 import { BODY_ERRORS, errors, jsonOrPage, MessageEmailSchema } from '../openapi/schemas.ts'
+import { linkContext } from '../pages/link-context.ts'
 import { renderLinkProblem, renderMessage } from '../pages/messages.ts'
 import { renderPage, wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -94,10 +95,11 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
         return renderMessage(reply, updated.locale, {
           title: ts('password_set_title'),
           text: ts('password_set_text', { email: updated.email }),
+          final: true,
         })
       } catch (error) {
         if (!page || !(error instanceof AppError) || error.code === 'VALIDATION_ERROR') throw error
-        return renderLinkProblem(reply, error, locale)
+        return renderLinkProblem(reply, error, locale, await linkContext(users, db, token, error))
       }
     },
   )

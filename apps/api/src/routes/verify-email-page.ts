@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
 import { errors, html } from '../openapi/schemas.ts'
+import { linkContext } from '../pages/link-context.ts'
 import { renderVerifyProblem } from '../pages/messages.ts'
 import { renderPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -45,7 +46,7 @@ const verifyEmailPage: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        return renderVerifyProblem(reply, error, fallback)
+        return renderVerifyProblem(reply, error, fallback, await linkContext(users, db, token, error))
       }
     },
   )

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { pickLocale } from '../locale.ts'
 import { BODY_ERRORS, errors, jsonOrPage, MessageEmailSchema } from '../openapi/schemas.ts'
+import { linkContext } from '../pages/link-context.ts'
 import { renderMessage, renderVerifyProblem } from '../pages/messages.ts'
 import { wantsPage } from '../pages/render.ts'
 import { pageStrings } from '../pages/strings.ts'
@@ -55,11 +56,13 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
         return renderMessage(reply, confirmed.locale, {
           title: t('email_verified_title'),
           text: t('email_verified_text', { email: confirmed.email }),
+          final: true,
         })
       } catch (error) {
         if (!page || !(error instanceof AppError)) throw error
         const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
-        return renderVerifyProblem(reply, error, locale)
+        const link = await linkContext(users, db, request.params.token, error)
+        return renderVerifyProblem(reply, error, locale, link)
       }
     },
   )

@@ -1,8 +1,0 @@
-export { accountExists } from './account-exists/index.ts'
-export type { RenderedMail } from './layout.ts'
-export { noAccount } from './no-account/index.ts'
-export { passwordChanged } from './password-changed/index.ts'
-export { resetPassword } from './reset-password/index.ts'
-export { setPassword } from './set-password/index.ts'
-export { unverifiedReminder } from './unverified-reminder/index.ts'
-export { verifyEmail } from './verify-email/index.ts'
