@@ -30,6 +30,7 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
   )
   assert.deepEqual(operations.sort(), [
     'DELETE /users/{id}',
+    'GET /admin/mail-preview/{kind}',
     'GET /healthz',
     'GET /me',
     'GET /metrics',
