@@ -77,34 +77,46 @@ export function startTraffic(apis: Stack[], tag: string, { concurrency = 2, paus
   }
 }
 
+/** The worker's probe address, from the "worker started" line it logs (its port is picked at random). */
+function probesOf(worker: Stack): string | undefined {
+  return /"probes":"(http:[^"]+)"/.exec(worker.logs.worker)?.[1]
+}
+
 /**
- * True when every api answers /readyz 200 and every worker that lost its
- * connection since `from` (a log offset per worker) has connected again,
- * which it logs only after its consumer is back.
+ * True when every api and every worker answers /readyz 200 on a RabbitMQ node
+ * other than `avoid` (the one that was lost): a worker is ready only while it
+ * consumes, so one that reconnected without consuming again does not count.
  */
-export async function allReady(instances: Instances, from: number[]) {
+export async function allReady(instances: Instances, avoid: string) {
   for (const api of instances.apis) {
     const ok = await readiness(api.baseUrl).then(
-      (r) => r.status === 'ready',
+      (r) => r.status === 'ready' && r.brokerNode?.node !== avoid,
       () => false,
     )
     if (!ok) return false
   }
-  return instances.workers.every((worker, i) => {
-    const log = worker.logs.worker.slice(from[i] ?? 0)
-    const lost = log.lastIndexOf('lost RabbitMQ')
-    return lost === -1 || log.indexOf('connected to RabbitMQ', lost) !== -1
-  })
+  for (const worker of instances.workers) {
+    const probes = probesOf(worker)
+    if (!probes) return false
+    const ok = await fetch(`${probes}/readyz`).then(
+      async (r) => {
+        const body = (await r.json()) as { ready?: boolean; brokerNode?: { node?: string } | null }
+        return r.ok && body.ready === true && body.brokerNode?.node !== avoid
+      },
+      () => false,
+    )
+    if (!ok) return false
+  }
+  return true
 }
 
 /** Polls {@link allReady} until it holds; the milliseconds since `since`. */
-export async function untilAllReady(instances: Instances, from: number[], since: number, timeoutMs = 30_000) {
+export async function untilAllReady(instances: Instances, avoid: string, since: number, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs
-  while (!(await allReady(instances, from))) {
-    if (Date.now() > deadline) throw new Error(`not every api and worker ready within ${timeoutMs} ms`)
+  while (!(await allReady(instances, avoid))) {
+    if (Date.now() > deadline)
+      throw new Error(`not every api and worker ready off ${avoid} within ${timeoutMs} ms`)
     await sleep(100)
   }
   return Date.now() - since
 }
-
-export const workerLogOffsets = (instances: Instances) => instances.workers.map((w) => w.logs.worker.length)
