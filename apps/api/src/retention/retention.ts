@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { createCooldowns } from '../cooldowns/cooldowns.ts'
 import type { Db, Queryable } from '../db/driver.ts'
 import type { Deliveries } from '../deliveries/deliveries.ts'
+import { runEvery } from '../jobs/every.ts'
 import { usedTokens } from '../link-tokens/used-tokens-repository.ts'
 import { outboxRows } from '../outbox/outbox-repository.ts'
 import { codeAttempts } from '../verification/code-attempts-repository.ts'
@@ -109,19 +110,7 @@ export default fp(
     }
     app.decorate('retention', { runOnce })
 
-    let timer: NodeJS.Timeout | undefined
-    let running: Promise<unknown> = Promise.resolve()
-    app.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        running = runOnce().catch((err) => log.error({ err }, 'retention pass failed'))
-      }, INTERVAL_MS)
-      timer.unref()
-    })
-    // Before the database closes: stop the timer and let a pass in progress finish.
-    app.addHook('onClose', async () => {
-      clearInterval(timer)
-      await running
-    })
+    runEvery(app, INTERVAL_MS, runOnce, log, 'retention pass')
   },
   { name: 'retention', dependencies: ['env', 'db', 'cooldowns', 'deliveries'] },
 )

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { Db } from '../db/driver.ts'
+import { runEvery } from '../jobs/every.ts'
 import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
 import type { MailBudget } from '../mail-budget/mail-budget.ts'
 import type { Outbox } from '../outbox/outbox.ts'
@@ -105,19 +106,7 @@ export default fp(
     }
     app.decorate('unverifiedCleanup', { runOnce })
 
-    let timer: NodeJS.Timeout | undefined
-    let running: Promise<unknown> = Promise.resolve()
-    app.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        running = runOnce().catch((err) => log.error({ err }, 'unverified cleanup failed'))
-      }, INTERVAL_MS)
-      timer.unref()
-    })
-    // Before the database closes: stop the timer and let a pass in progress finish.
-    app.addHook('onClose', async () => {
-      clearInterval(timer)
-      await running
-    })
+    runEvery(app, INTERVAL_MS, runOnce, log, 'unverified cleanup')
   },
   {
     name: 'unverified-cleanup',
