@@ -18,6 +18,23 @@ import { createWorker } from '../src/worker.ts'
 
 export const PUBLIC_BASE_URL = 'https://accounts.example.test'
 
+/** What the composer reads from the worker's env: the origin of links and the default lifetimes. */
+export const COMPOSE_ENV = {
+  PUBLIC_BASE_URL,
+  VERIFY_EMAIL_TTL: 86_400,
+  SET_PASSWORD_TTL: 86_400,
+  RESET_PASSWORD_TTL: 3_600,
+  UNVERIFIED_ACCOUNT_TTL: 172_800,
+}
+
+/** Link tokens signed as the worker signs them, with a test secret. */
+export const testTokens = () =>
+  createTokens({
+    secret: 'a-test-secret-that-is-long-enough-000',
+    issuer: PUBLIC_BASE_URL,
+    ttl: { set_password: 86_400, verify_email: 86_400, reset_password: 3_600, access: 1 },
+  })
+
 /** The environment a test worker runs with: short retries and timeouts so faults resolve in seconds. */
 export function testEnv(overrides: Record<string, string | undefined> = {}) {
   return {

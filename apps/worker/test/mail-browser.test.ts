@@ -3,23 +3,10 @@ import { test } from 'node:test'
 import { LOCALES } from '@authmail/contracts'
 import { MAIL_KINDS } from '@authmail/emails'
 import { launchBrowser } from '@authmail/testing'
-import { createTokens } from '@authmail/tokens'
 import { createComposer } from '../src/compose.ts'
-import { job, PUBLIC_BASE_URL } from './helper.ts'
+import { COMPOSE_ENV, job, testTokens } from './helper.ts'
 
-const env = {
-  PUBLIC_BASE_URL,
-  VERIFY_EMAIL_TTL: 86_400,
-  SET_PASSWORD_TTL: 86_400,
-  RESET_PASSWORD_TTL: 3_600,
-  UNVERIFIED_ACCOUNT_TTL: 172_800,
-}
-const tokens = createTokens({
-  secret: 'a-test-secret-that-is-long-enough-000',
-  issuer: PUBLIC_BASE_URL,
-  ttl: { set_password: 86_400, verify_email: 86_400, reset_password: 3_600, access: 1 },
-})
-const compose = createComposer(env, tokens)
+const compose = createComposer(COMPOSE_ENV, testTokens())
 
 test('every mail kind in every language fits 375 and 800 px in Chromium, with no console error or request', async (t) => {
   const browser = await launchBrowser()

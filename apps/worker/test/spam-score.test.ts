@@ -4,10 +4,9 @@ import { existsSync } from 'node:fs'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { LOCALES, type MailJob } from '@authmail/contracts'
-import { createTokens } from '@authmail/tokens'
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import { createComposer } from '../src/compose.ts'
-import { job, PUBLIC_BASE_URL } from './helper.ts'
+import { COMPOSE_ENV, job, testTokens } from './helper.ts'
 
 const run = promisify(execFile)
 const SPAMASSASSIN = '/usr/bin/spamassassin'
@@ -21,19 +20,11 @@ const KINDS: MailJob['type'][] = [
   'password_changed',
 ]
 
-const env = {
-  PUBLIC_BASE_URL: 'https://accounts.example.com',
-  VERIFY_EMAIL_TTL: 86_400,
-  SET_PASSWORD_TTL: 86_400,
-  RESET_PASSWORD_TTL: 3_600,
-  UNVERIFIED_ACCOUNT_TTL: 172_800,
-}
-const tokens = createTokens({
-  secret: 'a-test-secret-that-is-long-enough-000',
-  issuer: PUBLIC_BASE_URL,
-  ttl: { set_password: 86_400, verify_email: 86_400, reset_password: 3_600, access: 1 },
-})
-const compose = createComposer(env, tokens)
+// A realistic public origin: SpamAssassin scores the links' host names too.
+const compose = createComposer(
+  { ...COMPOSE_ENV, PUBLIC_BASE_URL: 'https://accounts.example.com' },
+  testTokens(),
+)
 
 /**
  * Known and owned elsewhere: a Russian mail carrying a link token (~490

@@ -2,27 +2,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { type LinkPurpose, LocaleSchema, type MailJob } from '@authmail/contracts'
 import { formatDate, formatDuration } from '@authmail/emails'
-import { createTokens } from '@authmail/tokens'
 import { createComposer } from '../src/compose.ts'
-import { job, linkIn, PUBLIC_BASE_URL } from './helper.ts'
+import { COMPOSE_ENV, job, linkIn, PUBLIC_BASE_URL, testTokens } from './helper.ts'
 
-const env = {
-  PUBLIC_BASE_URL,
-  VERIFY_EMAIL_TTL: 86_400,
-  SET_PASSWORD_TTL: 86_400,
-  RESET_PASSWORD_TTL: 3_600,
-  UNVERIFIED_ACCOUNT_TTL: 172_800,
-}
-const tokens = createTokens({
-  secret: 'a-test-secret-that-is-long-enough-000',
-  issuer: PUBLIC_BASE_URL,
-  ttl: {
-    set_password: env.SET_PASSWORD_TTL,
-    verify_email: env.VERIFY_EMAIL_TTL,
-    reset_password: 3_600,
-    access: 1,
-  },
-})
+const env = COMPOSE_ENV
+const tokens = testTokens()
 const compose = createComposer(env, tokens)
 
 /** An address a stranger controls: valid for the contract, hostile for HTML. */
