@@ -77,6 +77,17 @@ for (const store of stores()) {
       assert.equal((await dropped('global_budget')) - before, 1)
     })
 
+    test('a flood on one domain spends none of the global budget once its own is spent', async (t) => {
+      const clock = movableClock()
+      const env = { MAIL_BUDGET_PER_MINUTE: '3', MAIL_BUDGET_PER_DOMAIN_PER_MINUTE: '2' }
+      const api = await build(t, { store, now: clock.now, env })
+      for (const name of ['a', 'b', 'c', 'd', 'e']) await post(api, '/register', `${name}@flood.example`)
+      assert.equal((await mailsTo(api, '%@flood.example')).length, 2)
+      // Two of the three global slots went to flood.example; the refused ones took none.
+      await post(api, '/register', 'a@other.example')
+      assert.deepEqual(await mailsTo(api, '%@other.example'), ['a@other.example'])
+    })
+
     if (store === 'postgres') {
       test('two api instances on one database share the budgets', async (t) => {
         const clock = movableClock()

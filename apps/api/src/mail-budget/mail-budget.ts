@@ -24,7 +24,7 @@ export function createMailBudget(limits: MailBudgetLimits, now: () => number) {
     async admit(tx: Queryable, email: string, log: FastifyBaseLogger): Promise<boolean> {
       const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase()
       const minute = new Date(Math.floor(now() / 60_000) * 60_000).toISOString()
-      // A full budget is not counted further, so what a flood spends on one domain stays off the others.
+      // A full budget is not counted further; a mail takes a slot of both budgets or of neither.
       const { rows } = await tx.query<{ scope: string }>(
         `INSERT INTO mail_budgets AS b (scope, minute, queued) VALUES ($1, $3::timestamptz, 1), ($2, $3::timestamptz, 1)
          ON CONFLICT (scope, minute) DO UPDATE SET queued = b.queued + 1
@@ -34,6 +34,14 @@ export function createMailBudget(limits: MailBudgetLimits, now: () => number) {
       )
       const taken = new Set(rows.map((row) => row.scope))
       if (taken.size === 2) return true
+      // The slot one budget gave to a mail the other refused goes back: a flood on one domain
+      // must not spend the global budget (nor a spent global budget the domain's).
+      for (const scope of taken) {
+        await tx.query(
+          'UPDATE mail_budgets SET queued = queued - 1 WHERE scope = $1 AND minute = $2::timestamptz',
+          [scope, minute],
+        )
+      }
       const reason = taken.has(ALL) ? 'domain_budget' : 'global_budget'
       mailsDropped.inc({ reason })
       log.warn({ reason, domain }, 'mail dropped: the mail budget of this minute is spent')
