@@ -3,6 +3,7 @@ import { createTokens, type Tokens } from './tokens.ts'
 
 export * from './keys.ts'
 export * from './receipt-seal.ts'
+export * from './sample-token.ts'
 export * from './tokens.ts'
 
 /** The variables token setup reads; the worker, which never mints access tokens, has no ACCESS_TOKEN_TTL. */

@@ -10,11 +10,18 @@ import {
 import { readFileSync } from 'node:fs'
 
 /**
+ * The link tokens the worker mints, one derived key each. A new purpose is one
+ * more entry here (and its lifetime in `tokensFromEnv`).
+ */
+export const LINK_TOKEN_PURPOSES = ['set_password', 'verify_email', 'reset_password'] as const
+export type LinkTokenPurpose = (typeof LINK_TOKEN_PURPOSES)[number]
+
+/**
  * What a key derived from `JWT_SECRET` is for. Each gets its own key, so a
  * token or MAC made for one purpose can never pass as another, whatever
- * claims it carries.
+ * claims it carries. `address` keys the binding of a link to its address.
  */
-export type KeyPurpose = 'set_password' | 'verify_email' | 'reset_password' | 'code' | 'receipt'
+export type KeyPurpose = LinkTokenPurpose | 'code' | 'receipt' | 'address'
 
 /**
  * HKDF-SHA256 (RFC 5869) of the shared secret, empty salt, info

@@ -1,26 +1,43 @@
 import { createHmac, type KeyObject, randomUUID, timingSafeEqual } from 'node:crypto'
 import jwt from 'jsonwebtoken'
-import { ACCESS_TOKEN_ALGORITHM, deriveKey, type PublicJwk, publicJwk, publicOf } from './keys.ts'
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  deriveKey,
+  LINK_TOKEN_PURPOSES,
+  type LinkTokenPurpose,
+  type PublicJwk,
+  publicJwk,
+  publicOf,
+} from './keys.ts'
+import { readLegacyLinkPayload } from './legacy-link-claims.ts'
+import { addressBinding, newJti, packUuid, readLinkPayload } from './link-claims.ts'
 
 /** Link purposes (minted by the worker) and the api's own access token. */
-export type TokenPurpose = 'set_password' | 'verify_email' | 'reset_password' | 'access'
+export type TokenPurpose = LinkTokenPurpose | 'access'
 
 export interface TokenClaims {
   sub: string
+  /** A UUID for every token, whatever form the token itself carries. */
   jti: string
+  /** The purpose whose key verified the token. */
   purpose: TokenPurpose
   /** The user's credential version when the token was minted. */
   ver: number
+  /** Link tokens: the binding to the address the mail went to (see {@link Tokens.sentTo}). */
+  eml?: string
+  /** Link tokens of the long format only: the address itself. */
   email?: string
   role?: string
   /** Access tokens only: `email_verification` limits a session to confirming the address. */
   scope?: string
-  iat: number
+  /** Access tokens only: link tokens carry no issue time. */
+  iat?: number
   exp: number
 }
 
 export interface SignedToken {
   token: string
+  /** The token id as a UUID: what receipts, `used_tokens` and codes use. */
   jti: string
   expiresAt: Date
 }
@@ -48,7 +65,7 @@ export interface TokensOptions {
   accessKey?: KeyObject
   /** Older access-token keys (private or public) that still verify and stay published. */
   previousAccessKeys?: KeyObject[]
-  /** `PUBLIC_BASE_URL`: the `iss` of every token. */
+  /** `PUBLIC_BASE_URL`: the `iss` of access tokens (and of link tokens of the long format). */
   issuer: string
   /** Lifetimes in seconds. */
   ttl: Record<TokenPurpose, number>
@@ -56,62 +73,116 @@ export interface TokensOptions {
   now?: () => number
 }
 
+type Header = { typ?: unknown }
+type Payload = Record<string, unknown>
+
 interface Keyring {
   algorithm: 'HS256' | typeof ACCESS_TOKEN_ALGORITHM
   /** Null where this process may not sign: access tokens outside the api. */
   signing: { key: KeyObject; kid?: string } | null
   verifying: { key: KeyObject; kid?: string }[]
+  /** The claims of a well-signed, unexpired token if its header and payload have this purpose's shape. */
+  read: (header: Header, payload: Payload) => TokenClaims | null
 }
 
-const typOf = (purpose: TokenPurpose) => `authmail-${purpose.replace('_', '-')}+jwt`
-const audienceOf = (purpose: TokenPurpose) => `authmail:${purpose}`
+const ACCESS_TYP = 'authmail-access+jwt'
+const ACCESS_AUDIENCE = 'authmail:access'
 
-function linkKeyring(purpose: Exclude<TokenPurpose, 'access'>, secrets: string[]): Keyring {
+function linkKeyring(purpose: LinkTokenPurpose, secrets: string[], issuer: string): Keyring {
   const keys = secrets.map((secret) => ({ key: deriveKey(secret, purpose) }))
-  return { algorithm: 'HS256', signing: keys[0] ?? null, verifying: keys }
+  const read = (header: Header, payload: Payload): TokenClaims | null => {
+    // The short format's header is `{"alg":"HS256"}` alone; a `typ` marks the long one.
+    const claims =
+      header.typ === undefined
+        ? readLinkPayload(payload)
+        : readLegacyLinkPayload(header, payload, purpose, issuer)
+    return claims && { ...claims, purpose }
+  }
+  return { algorithm: 'HS256', signing: keys[0] ?? null, verifying: keys, read }
 }
 
-function accessKeyring(current: KeyObject | undefined, previous: KeyObject[]): Keyring {
+function accessKeyring(current: KeyObject | undefined, previous: KeyObject[], issuer: string): Keyring {
   // Only public keys verify: jsonwebtoken refuses a private key there, and it cannot leak through verify.
   const verifying = [...(current ? [current] : []), ...previous].map((key) => {
     const publicKey = publicOf(key)
     return { key: publicKey, kid: publicJwk(publicKey).kid }
   })
   const signing = current ? { key: current, kid: publicJwk(current).kid } : null
-  return { algorithm: ACCESS_TOKEN_ALGORITHM, signing, verifying }
+  const read = (header: Header, payload: Payload): TokenClaims | null =>
+    header.typ === ACCESS_TYP &&
+    payload.iss === issuer &&
+    payload.aud === ACCESS_AUDIENCE &&
+    payload.purpose === 'access' &&
+    typeof payload.sub === 'string' &&
+    typeof payload.jti === 'string' &&
+    typeof payload.ver === 'number' &&
+    typeof payload.exp === 'number'
+      ? (payload as unknown as TokenClaims)
+      : null
+  return { algorithm: ACCESS_TOKEN_ALGORITHM, signing, verifying, read }
 }
 
 export function createTokens(options: TokensOptions) {
   const now = options.now ?? Date.now
   const secrets = [options.secret, ...(options.previousSecrets ?? [])]
   const previousAccessKeys = options.previousAccessKeys ?? []
-  const keyrings: Record<TokenPurpose, Keyring> = {
-    set_password: linkKeyring('set_password', secrets),
-    verify_email: linkKeyring('verify_email', secrets),
-    reset_password: linkKeyring('reset_password', secrets),
-    access: accessKeyring(options.accessKey, previousAccessKeys),
-  }
+  const keyrings = {
+    ...Object.fromEntries(LINK_TOKEN_PURPOSES.map((p) => [p, linkKeyring(p, secrets, options.issuer)])),
+    access: accessKeyring(options.accessKey, previousAccessKeys, options.issuer),
+  } as Record<TokenPurpose, Keyring>
   const codeKeys = secrets.map((secret) => deriveKey(secret, 'code'))
+  const addressKeys = secrets.map((secret) => deriveKey(secret, 'address'))
   const jwks = {
     keys: [...(options.accessKey ? [options.accessKey] : []), ...previousAccessKeys].map(publicJwk),
   }
 
+  function signingKey(purpose: TokenPurpose) {
+    const { signing } = keyrings[purpose]
+    if (!signing) throw new Error(`this process holds no key to sign ${purpose} tokens`)
+    return signing
+  }
+
+  /** A link token for the user `sub` (a UUID), mailed to `email`. */
+  function sign(purpose: LinkTokenPurpose, claims: { sub: string; ver: number; email: string }): SignedToken
+  /** An access token: the api's own (ES256, with `kid`). */
+  function sign(
+    purpose: 'access',
+    claims: { sub: string; ver: number; role?: string; scope?: string },
+  ): SignedToken
   function sign(
     purpose: TokenPurpose,
     claims: { sub: string; ver: number; email?: string; role?: string; scope?: string },
   ): SignedToken {
-    const { algorithm, signing } = keyrings[purpose]
-    if (!signing) throw new Error(`this process holds no key to sign ${purpose} tokens`)
-    const jti = randomUUID()
+    const signing = signingKey(purpose)
     const iat = Math.floor(now() / 1000)
     const exp = iat + options.ttl[purpose]
+    const expiresAt = new Date(exp * 1000)
+    if (purpose !== 'access') {
+      if (!claims.email) throw new Error('a link token names the address it is mailed to')
+      const jti = newJti()
+      const payload = {
+        sub: packUuid(claims.sub),
+        jti: jti.short,
+        ver: claims.ver,
+        exp,
+        eml: addressBinding(addressKeys[0] as KeyObject, claims.email),
+      }
+      // `typ: undefined` keeps jsonwebtoken from adding `"typ":"JWT"`: the header is the algorithm alone.
+      const token = jwt.sign(payload, signing.key, {
+        algorithm: 'HS256',
+        noTimestamp: true,
+        header: { alg: 'HS256', typ: undefined },
+      })
+      return { token, jti: jti.uuid, expiresAt }
+    }
+    const jti = randomUUID()
     const token = jwt.sign({ ...claims, jti, purpose, iat, exp }, signing.key, {
-      algorithm,
+      algorithm: ACCESS_TOKEN_ALGORITHM,
       issuer: options.issuer,
-      audience: audienceOf(purpose),
-      header: { alg: algorithm, typ: typOf(purpose), ...(signing.kid ? { kid: signing.kid } : {}) },
+      audience: ACCESS_AUDIENCE,
+      header: { alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TYP, kid: signing.kid },
     })
-    return { token, jti, expiresAt: new Date(exp * 1000) }
+    return { token, jti, expiresAt }
   }
 
   /** The keys worth trying: the one the `kid` names for access tokens, every secret's for link tokens. */
@@ -121,7 +192,7 @@ export function createTokens(options: TokensOptions) {
     return keyring.verifying.filter((k) => k.kid === kid).map((k) => k.key)
   }
 
-  /** Verifies signature, issuer, audience, type and expiry; throws {@link TokenError}. */
+  /** Verifies the signature (pinned algorithm), expiry and the purpose's claims; throws {@link TokenError}. */
   function verify(token: string, purpose: TokenPurpose): TokenClaims {
     const keyring = keyrings[purpose]
     let lastError: unknown
@@ -129,23 +200,12 @@ export function createTokens(options: TokensOptions) {
       try {
         const { header, payload } = jwt.verify(token, key, {
           algorithms: [keyring.algorithm],
-          issuer: options.issuer,
-          audience: audienceOf(purpose),
           clockTimestamp: Math.floor(now() / 1000),
           complete: true,
         })
-        if (header.typ !== typOf(purpose) || typeof payload !== 'object') break
-        const claims = payload as Partial<TokenClaims>
-        if (
-          claims.purpose !== purpose ||
-          typeof claims.sub !== 'string' ||
-          typeof claims.jti !== 'string' ||
-          typeof claims.ver !== 'number' ||
-          typeof claims.exp !== 'number'
-        ) {
-          break
-        }
-        return claims as TokenClaims
+        const claims = typeof payload === 'object' ? keyring.read(header, payload) : null
+        if (!claims) break
+        return claims
       } catch (error) {
         if (error instanceof jwt.TokenExpiredError) throw new TokenError('expired', 'The token has expired')
         lastError = error
@@ -174,6 +234,16 @@ export function createTokens(options: TokensOptions) {
     throw error
   }
 
+  /**
+   * Whether a link token was mailed to `address`: its binding made with the
+   * current or a previous secret, or (long format) the address itself, case
+   * ignored.
+   */
+  function sentTo(claims: Pick<TokenClaims, 'eml' | 'email'>, address: string): boolean {
+    if (claims.email !== undefined) return claims.email.toLowerCase() === address.toLowerCase()
+    return addressKeys.some((key) => addressBinding(key, address) === claims.eml)
+  }
+
   const codeFor = (key: KeyObject, jti: string) => {
     const digest = createHmac('sha256', key).update(`code:${jti}`).digest()
     return String(digest.readUInt32BE(0) % 1_000_000).padStart(6, '0')
@@ -198,6 +268,7 @@ export function createTokens(options: TokensOptions) {
     sign,
     verify,
     verifyAny,
+    sentTo,
     code,
     checkCode,
     /** The public access-token keys, current first, as served at `/.well-known/jwks.json`. */
