@@ -133,7 +133,8 @@ describe('keys', () => {
       // The real token's claims and key id, re-signed with the secret.
       hs256(TEST_SECRET, { typ: 'authmail-access+jwt', kid }, decode(real, 1)),
       // The worker can mint link tokens; one is no bearer token.
-      api.tokens.sign('verify_email', { sub: admin.id, ver: admin.credential_version }).token,
+      api.tokens.sign('verify_email', { sub: admin.id, ver: admin.credential_version, email: admin.email })
+        .token,
     ]
     for (const token of forgeries) {
       const res = await api.inject({ method: 'GET', url: '/users', headers: bearer(token) })
@@ -146,14 +147,26 @@ describe('keys', () => {
     const api = await build(t)
     const user = await createUser(api, 'cross@example.com', { verified: false })
     const claims = { sub: user.id, ver: user.credential_version, email: user.email }
-    // Every claim and header says set_password; only the key is verify_email's.
+    // Every claim and header of the long format says set_password; only the key is verify_email's.
     const disguised = hs256For(deriveKey(TEST_SECRET, 'verify_email'), api, 'set_password', claims)
     const raw = hs256For(TEST_SECRET, api, 'set_password', claims)
+    // The short format names no purpose at all: the claims of a real set_password link, re-keyed.
+    const short = decode(api.tokens.sign('set_password', claims).token, 1)
     // The same claims under set_password's own key pass (checked with the page, which consumes nothing).
-    const genuine = hs256For(deriveKey(TEST_SECRET, 'set_password'), api, 'set_password', claims)
-    const page = await api.inject({ method: 'GET', url: `/set-password?token=${genuine}` })
-    assert.equal(page.statusCode, 200)
-    for (const token of [disguised, raw]) {
+    for (const genuine of [
+      hs256For(deriveKey(TEST_SECRET, 'set_password'), api, 'set_password', claims),
+      hs256(deriveKey(TEST_SECRET, 'set_password'), {}, short),
+    ]) {
+      const page = await api.inject({ method: 'GET', url: `/set-password?token=${genuine}` })
+      assert.equal(page.statusCode, 200, page.body)
+    }
+    for (const token of [
+      disguised,
+      raw,
+      hs256(deriveKey(TEST_SECRET, 'verify_email'), {}, short),
+      hs256(deriveKey(TEST_SECRET, 'reset_password'), {}, short),
+      hs256(TEST_SECRET, {}, short),
+    ]) {
       const res = await api.inject({
         method: 'POST',
         url: '/set-password',

@@ -1,4 +1,4 @@
-import type { LinkPurpose, MailJob } from '@authmail/contracts'
+import { LINK_PATHS, type LinkPurpose, type MailJob } from '@authmail/contracts'
 import { builtInTemplates, type RenderedMail, type Templates } from '@authmail/emails'
 import type { SignedToken, Tokens } from '@authmail/tokens'
 import type { WorkerEnv } from './env.ts'
@@ -20,23 +20,21 @@ type ComposeEnv = Pick<
 
 /** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */
 export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templates = builtInTemplates()) {
-  // Links are built from PUBLIC_BASE_URL only; the token is the one query parameter.
-  const link = (path: string, token: string) =>
-    `${env.PUBLIC_BASE_URL}${path}?token=${encodeURIComponent(token)}`
   const recoverUrl = `${env.PUBLIC_BASE_URL}/recover-password`
   const app = { name: env.APP_NAME ?? 'authmail', supportEmail: env.SUPPORT_EMAIL }
 
+  /** The job's token and the link carrying it: PUBLIC_BASE_URL only, the token the one query parameter. */
   function mint(purpose: LinkPurpose, job: { userId: string; credentialVersion: number; email: string }) {
     const signed = tokens.sign(purpose, { sub: job.userId, ver: job.credentialVersion, email: job.email })
-    return { signed, token: { jti: signed.jti, expiresAt: signed.expiresAt, purpose } }
+    const url = `${env.PUBLIC_BASE_URL}${LINK_PATHS[purpose]}?token=${encodeURIComponent(signed.token)}`
+    return { signed, url, token: { jti: signed.jti, expiresAt: signed.expiresAt, purpose } }
   }
 
   return function compose(job: MailJob): ComposedMail {
     const { email, locale } = job
     switch (job.type) {
       case 'set_password': {
-        const { signed, token } = mint('set_password', job)
-        const url = link('/set-password', signed.token)
+        const { signed, url, token } = mint('set_password', job)
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.SET_PASSWORD_TTL }
         return {
           ...templates.render('set_password', locale, {
@@ -47,8 +45,7 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
         }
       }
       case 'verify_email': {
-        const { signed, token } = mint('verify_email', job)
-        const url = link('/verify-email', signed.token)
+        const { signed, url, token } = mint('verify_email', job)
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.VERIFY_EMAIL_TTL }
         const code = tokens.code(signed.jti)
         return {
@@ -61,19 +58,16 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
         }
       }
       case 'reset_password': {
-        // The api's set-password page takes reset tokens too.
-        const { signed, token } = mint('reset_password', job)
-        const url = link('/set-password', signed.token)
+        const { signed, url, token } = mint('reset_password', job)
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.RESET_PASSWORD_TTL }
         return { ...templates.render('reset_password', locale, data), token }
       }
       case 'unverified_reminder': {
         const confirm = job.linkPurpose === 'verify_email'
-        const { signed, token } = mint(job.linkPurpose, job)
+        const { signed, url, token } = mint(job.linkPurpose, job)
         const deleteAt = new Date(job.deleteAt)
         // Past the deletion there is nothing left to confirm, whatever the token says.
         const expiresAt = signed.expiresAt < deleteAt ? signed.expiresAt : deleteAt
-        const url = link(confirm ? '/verify-email' : '/set-password', signed.token)
         // Only a confirmation link has a code; a set-password link needs the page anyway.
         const code = confirm ? tokens.code(signed.jti) : null
         const ttlSeconds = confirm ? env.VERIFY_EMAIL_TTL : env.SET_PASSWORD_TTL

@@ -9,6 +9,13 @@ export type Locale = z.infer<typeof LocaleSchema>
 export const LinkPurposeSchema = z.enum(['set_password', 'verify_email', 'reset_password'])
 export type LinkPurpose = z.infer<typeof LinkPurposeSchema>
 
+/** The api page a link of each purpose opens (`?token=` follows); the set-password page takes reset links too. */
+export const LINK_PATHS: Record<LinkPurpose, string> = {
+  set_password: '/set-password',
+  verify_email: '/verify-email',
+  reset_password: '/set-password',
+}
+
 const base = {
   /** The outbox row id; also the AMQP messageId, so duplicates can be recognised. */
   id: z.uuid(),

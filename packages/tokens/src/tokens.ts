@@ -10,7 +10,7 @@ import {
   publicOf,
 } from './keys.ts'
 import { readLegacyLinkPayload } from './legacy-link-claims.ts'
-import { addressBinding, newJti, packUuid, readLinkPayload } from './link-claims.ts'
+import { addressBinding, newJti, packUuid, readLinkPayload, unpackUuid } from './link-claims.ts'
 
 /** Link purposes (minted by the worker) and the api's own access token. */
 export type TokenPurpose = LinkTokenPurpose | 'access'
@@ -120,6 +120,23 @@ function accessKeyring(current: KeyObject | undefined, previous: KeyObject[], is
       ? (payload as unknown as TokenClaims)
       : null
   return { algorithm: ACCESS_TOKEN_ALGORITHM, signing, verifying, read }
+}
+
+/**
+ * A link token's user and address as written, checking nothing: only for a
+ * page that explains why a link failed after its signature was found good.
+ */
+export function peekLinkToken(token: string): Pick<TokenClaims, 'sub' | 'eml' | 'email'> | null {
+  const payload = jwt.decode(token)
+  if (!payload || typeof payload !== 'object') return null
+  const { sub, eml, email } = payload as Payload
+  const user = unpackUuid(sub) ?? (typeof sub === 'string' ? sub : null)
+  if (!user) return null
+  return {
+    sub: user,
+    ...(typeof eml === 'string' ? { eml } : {}),
+    ...(typeof email === 'string' ? { email } : {}),
+  }
 }
 
 export function createTokens(options: TokensOptions) {

@@ -33,9 +33,7 @@ export async function readLinkToken(
   const user = await deps.users.findById(q, claims.sub, { forUpdate })
   if (!user) throw new AppError('AUTH_USER_NOT_FOUND')
   // A link acts on the address it was mailed to, not on whatever the account holds now.
-  if (claims.email && claims.email.toLowerCase() !== user.email.toLowerCase()) {
-    throw new AppError('AUTH_INVALID_TOKEN')
-  }
+  if (!deps.tokens.sentTo(claims, user.email)) throw new AppError('AUTH_INVALID_TOKEN')
   return { claims, user }
 }
 

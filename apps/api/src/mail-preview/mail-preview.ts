@@ -1,5 +1,6 @@
-import { LocaleSchema } from '@authmail/contracts'
+import { LINK_PATHS, LinkPurposeSchema, LocaleSchema } from '@authmail/contracts'
 import { loadTemplates, MAIL_KINDS, type MailKind, SAMPLES } from '@authmail/emails'
+import { sampleLinkToken } from '@authmail/tokens'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
@@ -14,6 +15,17 @@ const QuerySchema = z.object({
  * data, so whoever edits a template (TEMPLATES_DIR) sees the result without
  * sending anything. Admins only.
  */
+/**
+ * The link a kind's first sample carries: the page a real mail of that kind
+ * opens, with a token of the real format and length (which verifies nowhere),
+ * so the preview shows the mail as a reader sees it.
+ */
+function sampleLink(base: string, kind: MailKind): string | null {
+  // The first reminder sample has a code: it is a confirmation link.
+  const purpose = kind === 'unverified_reminder' ? 'verify_email' : LinkPurposeSchema.safeParse(kind).data
+  return purpose ? `${base}${LINK_PATHS[purpose]}?token=${sampleLinkToken(purpose)}` : null
+}
+
 const mailPreview: FastifyPluginAsyncZod = async (app) => {
   const { env, authenticate, requireAdmin } = app
   // Compiled and checked once, as the worker does: a broken override stops the api's start too.
@@ -34,7 +46,7 @@ const mailPreview: FastifyPluginAsyncZod = async (app) => {
       const mail = templates.render(kind, locale, {
         ...sample,
         app: appInfo,
-        ...('url' in (sample ?? {}) ? { url: `${base}/preview?token=sample` } : {}),
+        ...('url' in (sample ?? {}) ? { url: sampleLink(base, kind) } : {}),
         ...('recoverUrl' in (sample ?? {}) ? { recoverUrl: `${base}/recover-password` } : {}),
       } as NonNullable<typeof sample>)
       reply

@@ -1,4 +1,5 @@
 import type { Locale } from '@authmail/contracts'
+import { peekLinkToken, type Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import type { AppError } from '../errors.ts'
 import type { Users } from '../users/users-repository.ts'
@@ -17,28 +18,16 @@ export interface LinkContext {
  * damaged or foreign token – and only to choose a language and prefill a form.
  */
 export async function linkContext(
-  users: Users,
+  deps: { tokens: Tokens; users: Users },
   q: Queryable,
   token: string,
   error: AppError,
 ): Promise<LinkContext> {
   if (error.code === 'AUTH_INVALID_TOKEN') return {}
-  const claims = readPayload(token)
+  const claims = peekLinkToken(token)
   if (!claims) return {}
-  const user = typeof claims.sub === 'string' ? await users.findById(q, claims.sub).catch(() => null) : null
-  return {
-    email: typeof claims.email === 'string' ? claims.email : user?.email,
-    locale: user?.locale,
-  }
-}
-
-function readPayload(token: string): Record<string, unknown> | null {
-  const payload = token.split('.')[1]
-  if (!payload) return null
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : null
-  } catch {
-    return null
-  }
+  const user = await deps.users.findById(q, claims.sub).catch(() => null)
+  // The address the link went to; after a change of address the new one is not shown to the old mailbox.
+  const sentTo = user && deps.tokens.sentTo(claims, user.email) ? user.email : undefined
+  return { email: claims.email ?? sentTo, locale: user?.locale }
 }

@@ -46,7 +46,12 @@ const setPasswordPage: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        return renderLinkProblem(reply, error, fallback, await linkContext(users, db, token, error))
+        return renderLinkProblem(
+          reply,
+          error,
+          fallback,
+          await linkContext({ tokens, users }, db, token, error),
+        )
       }
     },
   )

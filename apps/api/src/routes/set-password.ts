@@ -99,7 +99,7 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!page || !(error instanceof AppError) || error.code === 'VALIDATION_ERROR') throw error
-        return renderLinkProblem(reply, error, locale, await linkContext(users, db, token, error))
+        return renderLinkProblem(reply, error, locale, await linkContext({ tokens, users }, db, token, error))
       }
     },
   )

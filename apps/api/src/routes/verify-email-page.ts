@@ -46,7 +46,12 @@ const verifyEmailPage: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (error) {
         if (!(error instanceof AppError)) throw error
-        return renderVerifyProblem(reply, error, fallback, await linkContext(users, db, token, error))
+        return renderVerifyProblem(
+          reply,
+          error,
+          fallback,
+          await linkContext({ tokens, users }, db, token, error),
+        )
       }
     },
   )

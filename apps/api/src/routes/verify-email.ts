@@ -61,7 +61,7 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
       } catch (error) {
         if (!page || !(error instanceof AppError)) throw error
         const locale = pickLocale(undefined, request.headers['accept-language'], env.DEFAULT_LOCALE)
-        const link = await linkContext(users, db, request.params.token, error)
+        const link = await linkContext({ tokens, users }, db, request.params.token, error)
         return renderVerifyProblem(reply, error, locale, link)
       }
     },
