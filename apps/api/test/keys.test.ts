@@ -164,7 +164,7 @@ describe('keys', () => {
       disguised,
       raw,
       hs256(deriveKey(TEST_SECRET, 'verify_email'), {}, short),
-      hs256(deriveKey(TEST_SECRET, 'reset_password'), {}, short),
+      hs256(deriveKey(TEST_SECRET, 'code'), {}, short),
       hs256(TEST_SECRET, {}, short),
     ]) {
       const res = await api.inject({

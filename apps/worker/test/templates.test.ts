@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { type LinkPurpose, LocaleSchema, type MailJob } from '@authmail/contracts'
+import { type LinkPurpose, LocaleSchema, type MailJob, MailJobSchema } from '@authmail/contracts'
 import { formatDate, formatDuration } from '@authmail/emails'
 import { createComposer } from '../src/compose.ts'
 import { COMPOSE_ENV, job, linkIn, PUBLIC_BASE_URL, testTokens } from './helper.ts'
@@ -141,6 +141,40 @@ for (const [type, expected] of Object.entries(EXPECTED) as [MailJob['type'], Exp
     })
   }
 }
+
+/** Near the longest address the contract takes (254 characters). */
+const LONG_ADDRESS = `firstname.middlename.lastname+newsletters.and.offers@${'departments.'.repeat(15)}example.org`
+
+test('every link a mail carries holds a token of at most 200 characters, whatever the address', () => {
+  assert.ok(LONG_ADDRESS.length > 200, `${LONG_ADDRESS.length} characters`)
+  const jobs: MailJob[] = [
+    ...(['set_password', 'verify_email', 'reset_password', 'unverified_reminder'] as const).map((type) =>
+      job(type, { email: LONG_ADDRESS, credentialVersion: 999 } as Partial<MailJob>),
+    ),
+    job('unverified_reminder', {
+      email: LONG_ADDRESS,
+      credentialVersion: 999,
+      linkPurpose: 'set_password',
+    } as Partial<MailJob>),
+  ]
+  for (const each of jobs) {
+    for (const locale of LocaleSchema.options) {
+      // A credential version of three digits: the short format stays within 200 up to 999.
+      const mail = compose(MailJobSchema.parse({ ...each, locale }))
+      const { url, token } = linkIn(mail.text)
+      assert.ok(token.length <= 200, `${each.type}: a token of ${token.length} characters`)
+      // The token is all that varies: nothing in it is escaped, and the rest is origin and path.
+      const prefix = `${PUBLIC_BASE_URL}${url.pathname}?token=`
+      assert.equal(url.href, `${prefix}${token}`)
+      assert.ok(
+        url.href.length <= prefix.length + 200,
+        `${each.type}: a link of ${url.href.length} characters`,
+      )
+      assert.ok(mail.html.includes(`href="${url.href}"`), 'the button links to the same URL')
+      assert.equal(tokens.verify(token, mail.token?.purpose ?? 'access').jti, mail.token?.jti)
+    }
+  }
+})
 
 test('the reminder states the deletion date and never promises a link past it', () => {
   const deleteAt = new Date(Date.now() + 3 * 3_600_000)
