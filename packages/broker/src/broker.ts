@@ -15,6 +15,7 @@ import { worstHint } from './connect-errors.ts'
 import { consumeOn } from './consumer.ts'
 import { queueDepths } from './depth.ts'
 import { type BrokerStatus, type NodeStatus, nodeOf } from './node-status.ts'
+import { watchStalls } from './stall.ts'
 import { assertTopology, MIGRATION_DOC } from './topology.ts'
 import { type BrokerOptions, type Consumer, type MessageHandler, PublishError } from './types.ts'
 import { backoffMs, displayUrl, withHeartbeat } from './urls.ts'
@@ -124,11 +125,14 @@ export function createBroker(options: BrokerOptions) {
     )
   }
 
-  /** Any channel that closes under us means "rebuild everything": simplest state to reason about. */
-  function watch(conn: ChannelModel, channel: Channel, what: string) {
+  /**
+   * Any channel that closes under us means "rebuild everything": simplest state to reason about.
+   * `inUse` is false for a consumer channel already replaced by {@link resubscribe}.
+   */
+  function watch(conn: ChannelModel, channel: Channel, what: string, inUse = () => true) {
     channel.on('error', (error: Error) => logger.warn({ err: error }, `RabbitMQ ${what} error`))
     channel.on('close', () => {
-      if (connection === conn && !closing) conn.close().catch(() => lost(conn, `${what} closed`))
+      if (connection === conn && !closing && inUse()) conn.close().catch(() => lost(conn, `${what} closed`))
     })
   }
 
@@ -147,9 +151,21 @@ export function createBroker(options: BrokerOptions) {
     consumeOn(conn, consumer, {
       logger,
       inFlight,
-      watch: (channel) => watch(conn, channel, `consumer channel of ${consumer.queue}`),
+      watch: (channel) =>
+        watch(conn, channel, `consumer channel of ${consumer.queue}`, () => consumer.channel === channel),
       handlerRetryDelayMs: options.handlerRetryDelayMs ?? 1000,
     })
+
+  /** A new subscription first, then the stale channel goes (returning what the queue held for it). */
+  async function resubscribe(consumer: Consumer): Promise<void> {
+    const conn = connection
+    const stale = consumer.channel
+    if (!conn || !stale) return
+    await startConsumer(conn, consumer)
+    await stale.close().catch(() => {})
+  }
+
+  let stalls: ReturnType<typeof watchStalls> | null = null
 
   type PublishOptions = Options.Publish & { messageId: string }
 
@@ -167,6 +183,14 @@ export function createBroker(options: BrokerOptions) {
     /** Starts connecting in the background; never throws for an unreachable broker. */
     start(): void {
       loop ??= connectLoop()
+      stalls ??= watchStalls({
+        consumers,
+        ready: async (queue) =>
+          connection ? (await queueDepths(connection, [queue])).get(queue) : undefined,
+        resubscribe,
+        logger,
+        intervalMs: options.stallCheckMs ?? 5000,
+      })
     },
 
     isConnected: () => publisher !== null,
@@ -226,7 +250,7 @@ export function createBroker(options: BrokerOptions) {
 
     /** Registers a consumer; it is (re)started on every connect. */
     async consume(queue: string, handler: MessageHandler, { prefetch }: { prefetch: number }) {
-      const consumer: Consumer = { queue, handler, prefetch }
+      const consumer: Consumer = { queue, handler, prefetch, busy: 0, lastDeliveryAt: Date.now() }
       consumers.push(consumer)
       if (connection) await startConsumer(connection, consumer)
     },
@@ -240,6 +264,7 @@ export function createBroker(options: BrokerOptions) {
     /** Stops taking messages, lets in-flight handlers finish (bounded), then closes channels and connection. */
     async close({ drainTimeoutMs = 10_000 } = {}): Promise<void> {
       closing = true
+      stalls?.stop()
       wakeUp.abort()
       wakeUp = new AbortController()
       // Each step gives up once the connection is gone: a close sent on a dying connection is never answered.

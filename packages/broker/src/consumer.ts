@@ -17,10 +17,16 @@ export async function consumeOn(conn: ChannelModel, consumer: Consumer, deps: Co
   const channel = await conn.createChannel()
   deps.watch(channel)
   await channel.prefetch(consumer.prefetch)
+  // A delivery tag belongs to its channel; once that is closed the broker redelivers instead.
+  // Not "is it still consumer.channel": deliveries can arrive in the same read as consume-ok,
+  // before consumer.channel is set below, and a handler that settled at once lost its ack.
+  let open = true
+  channel.once('close', () => {
+    open = false
+  })
   const settle = (message: ConsumeMessage): Settle => ({
-    // A delivery tag belongs to its channel; after a reconnect the broker redelivers instead.
-    ack: () => consumer.channel === channel && channel.ack(message),
-    requeue: () => consumer.channel === channel && channel.nack(message, false, true),
+    ack: () => open && channel.ack(message),
+    requeue: () => open && channel.nack(message, false, true),
   })
   const { consumerTag } = await channel.consume(consumer.queue, (message) => {
     if (!message) {
@@ -30,6 +36,8 @@ export async function consumeOn(conn: ChannelModel, consumer: Consumer, deps: Co
       channel.close().catch(() => {})
       return
     }
+    consumer.lastDeliveryAt = Date.now()
+    consumer.busy += 1
     const work = consumer.handler(message, settle(message)).catch(async (error) => {
       // Left unacked it would hold a prefetch slot until the connection drops; a quorum
       // queue counts the redelivery, so its delivery limit still parks a message that always fails.
@@ -38,8 +46,13 @@ export async function consumeOn(conn: ChannelModel, consumer: Consumer, deps: Co
       settle(message).requeue()
     })
     inFlight.add(work)
-    work.finally(() => inFlight.delete(work))
+    work.finally(() => {
+      inFlight.delete(work)
+      consumer.busy -= 1
+    })
   })
   consumer.channel = channel
   consumer.tag = consumerTag
+  consumer.lastDeliveryAt = Date.now()
+  consumer.suspect = false
 }

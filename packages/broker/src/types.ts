@@ -23,6 +23,8 @@ export interface BrokerOptions {
   connectTimeoutMs?: number
   /** Pause before a message whose handler threw goes back to its queue. */
   handlerRetryDelayMs?: number
+  /** How often an idle consumer checks that its queue holds no ready messages it is not given; see stall.ts. */
+  stallCheckMs?: number
 }
 
 /** A publish that was not confirmed: broker away, nacked, unroutable or timed out. */
@@ -49,4 +51,10 @@ export interface Consumer {
   handler: MessageHandler
   channel?: Channel
   tag?: string
+  /** Handlers of this consumer under way. */
+  busy: number
+  /** When the broker last delivered to it (or it subscribed). */
+  lastDeliveryAt: number
+  /** Idle while its queue had ready messages at the last stall check. */
+  suspect?: boolean
 }

@@ -17,7 +17,16 @@ export async function startInstances(options: InstancesOptions) {
   const db = await ownDatabase()
   if (!db && options.apis > 1) throw new Error('two apis need DATABASE_URL: PGlite is one process’s database')
   const smtp = await startSmtpServer()
-  const env = { ...FAULT_ENV, AMQP_URL: options.amqpUrl, QUEUE_PREFIX: testPrefix() }
+  const env = {
+    ...FAULT_ENV,
+    // The SMTP server here never fails: its timeouts stay the product's, since a 1.5 s one on a
+    // loaded machine resends mails the server did get, and those would be counted as the broker's duplicates.
+    SMTP_CONNECTION_TIMEOUT_MS: '10000',
+    SMTP_GREETING_TIMEOUT_MS: '10000',
+    SMTP_SOCKET_TIMEOUT_MS: '30000',
+    AMQP_URL: options.amqpUrl,
+    QUEUE_PREFIX: testPrefix(),
+  }
   const count = Math.max(options.apis, options.workers)
   const stacks: Stack[] = []
   for (let i = 0; i < count; i++) {
