@@ -29,6 +29,32 @@ test('an admin previews every kind in every language, as HTML and as text', asyn
   assert.equal(unknown.statusCode, 422)
 })
 
+test('sample links open the pages real links open, with a token of the real length that verifies nowhere', async (t) => {
+  const api = await build(t)
+  const admin = await createUser(api, 'admin@example.com', { verified: true, role: 'admin' })
+  const expected = {
+    set_password: ['/set-password', 'set_password'],
+    verify_email: ['/verify-email', 'verify_email'],
+    reset_password: ['/set-password', 'reset_password'],
+    unverified_reminder: ['/verify-email', 'verify_email'],
+  } as const
+  for (const [kind, [path, purpose]] of Object.entries(expected)) {
+    const res = await api.inject({
+      url: `/admin/mail-preview/${kind}?part=text`,
+      headers: bearerFor(api, admin),
+    })
+    const href = res.body.match(/https?:\/\/\S+/)?.[0] ?? ''
+    const url = new URL(href)
+    assert.equal(`${url.origin}${url.pathname}`, `${api.env.PUBLIC_BASE_URL}${path}`, kind)
+    const sample = url.searchParams.get('token') ?? ''
+    const real = api.tokens.sign(purpose, { sub: admin.id, ver: 0, email: admin.email }).token
+    assert.equal(sample.length, real.length, `${kind}: the sample token is as long as a real one`)
+    const page = await api.inject({ url: `${url.pathname}${url.search}` })
+    assert.equal(page.statusCode, 401, `${kind}: it opens nothing`)
+    assert.match(page.body, /link does not work/)
+  }
+})
+
 test('the preview is for admins: 403 for a user, 401 without a token', async (t) => {
   const api = await build(t)
   const user = bearerFor(api, await createUser(api, 'user@example.com', { verified: true }))

@@ -64,6 +64,28 @@ for (const store of stores()) {
       assert.equal((await api.users.findById(api.db, user.id))?.email_verified_at, null)
     })
 
+    test('a link acts only on the address it was mailed to; its page never shows a newer address', async (t) => {
+      let clock = Date.now()
+      const api = await build(t, { store, now: () => clock })
+      const user = await createUser(api, 'first@example.com', { verified: false })
+      const expired = verifyToken(api, user).token
+      clock += (api.env.VERIFY_EMAIL_TTL - 60) * 1000
+      const fresh = verifyToken(api, user).token
+      clock += 120 * 1000
+      // Expired, address unchanged: the page offers a new link to the address the link went to.
+      const before = await api.inject({ url: `/verify-email?token=${expired}` })
+      assert.match(before.body, /value="first@example\.com"/)
+
+      await api.db.query("UPDATE users SET email = 'second@example.com' WHERE id = $1", [user.id])
+      const res = await api.inject({ method: 'POST', url: `/verify-email/${fresh}` })
+      assert.equal(res.statusCode, 401)
+      assert.deepEqual(res.json(), envelope('AUTH_INVALID_TOKEN', 'This link or token is not valid'))
+      assert.equal((await api.users.findById(api.db, user.id))?.email_verified_at, null)
+      const after = await api.inject({ url: `/verify-email?token=${expired}` })
+      assert.equal(after.statusCode, 401)
+      assert.doesNotMatch(after.body, /second@example\.com/, 'the old mailbox does not learn the new address')
+    })
+
     test('a well-signed token past its exp is 401 AUTH_TOKEN_EXPIRED', async (t) => {
       let clock = Date.now()
       const api = await build(t, { store, now: () => clock })

@@ -27,10 +27,10 @@ const compose = createComposer(
 )
 
 /**
- * Known and owned elsewhere: a Russian mail carrying a link token (~490
- * characters of base64url) has enough Latin "e"s beside Cyrillic "е"s for
- * MIXED_ES (1.0). Shortening link tokens to ≤ 200 characters is the token
- * work's item; until it lands, exactly that rule – and nothing else – is let through.
+ * Known: a Russian mail carrying a link has enough Latin "e"s (origin, link
+ * token, address) beside Cyrillic "е"s for MIXED_ES (1.0). Link tokens went
+ * from ~490 to 197 characters and these four mails still score exactly 1.0
+ * with that rule, so exactly that rule – and nothing else – is let through.
  */
 const TOKEN_MIXED_ES = (type: MailJob['type'], locale: string, tests: string) =>
   locale === 'ru' &&
