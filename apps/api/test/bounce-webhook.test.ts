@@ -9,7 +9,12 @@ const SECRET = 'bounce-webhook-secret-of-at-least-32-bytes'
 async function withWebhook(t: TestContext, store: Store) {
   const api = await build(t, { store, env: { BOUNCE_WEBHOOK_SECRET: SECRET } })
   const report = (payload: unknown, secret = SECRET) =>
-    api.inject({ method: 'POST', url: '/webhooks/bounces', headers: bearer(secret), payload: payload as object })
+    api.inject({
+      method: 'POST',
+      url: '/webhooks/bounces',
+      headers: bearer(secret),
+      payload: payload as object,
+    })
   return { api, report }
 }
 
@@ -89,7 +94,12 @@ for (const store of stores()) {
     test('without BOUNCE_WEBHOOK_SECRET the route answers like any unknown path', async (t) => {
       const api = await build(t, { store })
       const payload = { email: 'a@example.com', type: 'hard' }
-      const res = await api.inject({ method: 'POST', url: '/webhooks/bounces', headers: bearer('x'), payload })
+      const res = await api.inject({
+        method: 'POST',
+        url: '/webhooks/bounces',
+        headers: bearer('x'),
+        payload,
+      })
       const unknown = await api.inject({ method: 'POST', url: '/webhooks/nothing', payload })
       assert.equal(res.statusCode, 404)
       assert.equal(res.body, unknown.body.replace('/webhooks/nothing', '/webhooks/bounces'))
@@ -120,7 +130,10 @@ for (const store of stores()) {
       const anonymous = await api.inject({ method: 'GET', url: '/suppressions' })
       assert.equal(anonymous.statusCode, 401)
       const asUser = bearer((await login(api, 'Ann@example.com')).access_token)
-      assert.equal((await api.inject({ method: 'GET', url: '/suppressions', headers: asUser })).statusCode, 403)
+      assert.equal(
+        (await api.inject({ method: 'GET', url: '/suppressions', headers: asUser })).statusCode,
+        403,
+      )
 
       // Ann's address differs from the list's only in case: still hers.
       const listed = (await get('/users')).json() as { users: { email: string; email_suppressed: boolean }[] }
@@ -133,14 +146,23 @@ for (const store of stores()) {
       )
       assert.equal((await get(`/users/${user.id}`)).json().email_suppressed, true)
 
-      const lift = await api.inject({ method: 'DELETE', url: '/suppressions/ANN@example.com', headers: asAdmin })
+      const lift = await api.inject({
+        method: 'DELETE',
+        url: '/suppressions/ANN@example.com',
+        headers: asAdmin,
+      })
       assert.equal(lift.statusCode, 204)
       assert.equal((await get(`/users/${user.id}`)).json().email_suppressed, false)
-      const again = await api.inject({ method: 'DELETE', url: '/suppressions/ann@example.com', headers: asAdmin })
+      const again = await api.inject({
+        method: 'DELETE',
+        url: '/suppressions/ann@example.com',
+        headers: asAdmin,
+      })
       assert.equal(again.statusCode, 404)
       assert.equal(errorCode(again), 'NOT_FOUND')
       assert.equal(
-        (await api.inject({ method: 'DELETE', url: '/suppressions/a@example.com', headers: asUser })).statusCode,
+        (await api.inject({ method: 'DELETE', url: '/suppressions/a@example.com', headers: asUser }))
+          .statusCode,
         403,
       )
       assert.equal((await suppressions(api)).length, 3)

@@ -27,7 +27,8 @@ const seen = (res: Awaited<ReturnType<typeof post>>, email: string, as: string) 
   body: res.body.replaceAll(email, as),
 })
 
-const mailedTo = async (api: FastifyInstance) => (await outboxJobs(api)).map((job) => `${job.type} ${job.email}`)
+const mailedTo = async (api: FastifyInstance) =>
+  (await outboxJobs(api)).map((job) => `${job.type} ${job.email}`)
 
 for (const store of stores()) {
   describe(`mail to suppressed addresses (${store})`, () => {
@@ -37,7 +38,11 @@ for (const store of stores()) {
       const open = 'open@example.com'
       const gone = 'gone@example.com'
       await api.db.transaction((tx) =>
-        api.suppressions.suppress(tx, { email: 'Gone@Example.com', reason: 'hard_bounce', source: 'webhook' }),
+        api.suppressions.suppress(tx, {
+          email: 'Gone@Example.com',
+          reason: 'hard_bounce',
+          source: 'webhook',
+        }),
       )
 
       // Each route, for each address, twice: once as a fresh request, once inside its cooldown.

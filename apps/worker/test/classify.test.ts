@@ -43,7 +43,12 @@ test('real SMTP failures are classified: 4xx, timeouts, drops and TLS trouble re
       retryable: false,
       refused: true,
     },
-    { name: '550 after DATA', arrange: () => smtp.fail('550', { at: 'data' }), retryable: false, refused: false },
+    {
+      name: '550 after DATA',
+      arrange: () => smtp.fail('550', { at: 'data' }),
+      retryable: false,
+      refused: false,
+    },
     {
       name: 'stall after DATA',
       arrange: () => smtp.stall(),
