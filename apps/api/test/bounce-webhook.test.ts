@@ -83,6 +83,7 @@ for (const store of stores()) {
       const badType = await report({ email: 'a@example.com', type: 'bounced' })
       assert.equal(badType.statusCode, 422)
       assert.equal(errorCode(badType), 'VALIDATION_ERROR')
+      assert.match(badType.json().error.message, /"hard"\|"soft"\|"complaint"/, 'the message names the types')
       const badEmail = await report([{ email: 'not an address', type: 'hard' }])
       assert.equal(badEmail.statusCode, 422)
       const tooMany = Array.from({ length: 101 }, (_, i) => ({ email: `u${i}@example.com`, type: 'hard' }))

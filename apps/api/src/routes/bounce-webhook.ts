@@ -14,7 +14,14 @@ const BounceSchema = z.object({
     .enum(['hard', 'soft', 'complaint'])
     .describe('hard: the mailbox does not exist; soft: a temporary refusal; complaint: marked as spam'),
 })
-const BodySchema = z.union([BounceSchema, z.array(BounceSchema).min(1).max(MAX_BOUNCES_PER_REQUEST)])
+const BodySchema = z.union([BounceSchema, z.array(BounceSchema).min(1).max(MAX_BOUNCES_PER_REQUEST)], {
+  // A union names no culprit of its own: say what is wrong with the shape that was sent.
+  error: (issue) => {
+    if (issue.code !== 'invalid_union') return undefined
+    const sent = Array.isArray(issue.input) ? issue.errors[1] : issue.errors[0]
+    return sent?.[0]?.message ?? 'Send {email, type} or a list of 1–100 of them'
+  },
+})
 
 const REASON: Record<'hard' | 'complaint', SuppressionReason> = {
   hard: 'hard_bounce',
