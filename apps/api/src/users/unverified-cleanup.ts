@@ -44,8 +44,9 @@ export interface CleanupResult {
  * for at least the last 25% (an account un-verified late, or an instance that
  * was down, still gets its warning first), and prune dead sessions, throttle
  * rows, past mail budgets, code-failure windows and old soft bounces.
- * Unconfirmed accounts whose address hard-bounced are deleted at once. Everything under a transaction-level advisory lock: it works
- * on PGlite's single connection as on PostgreSQL, and is released on commit.
+ * Unconfirmed accounts whose address hard-bounced are deleted at once.
+ * Everything under a transaction-level advisory lock: it works on PGlite's
+ * single connection as on PostgreSQL, and is released on commit.
  */
 export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> {
   const { db, users, outbox, sessions, loginThrottle, mailBudget, suppressions, ttlSeconds, now } = deps
