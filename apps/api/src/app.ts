@@ -34,6 +34,7 @@ import setPasswordPage from './routes/set-password-page.ts'
 import verifyEmailPage from './routes/verify-email-page.ts'
 import auth from './sessions/auth.ts'
 import sessions from './sessions/sessions.ts'
+import suppressions from './suppressions/suppressions.ts'
 import adminBootstrap from './users/admin-bootstrap.ts'
 import unverifiedCleanup from './users/unverified-cleanup.ts'
 import users from './users/users.ts'
@@ -87,6 +88,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(auth)
   await fastify.register(cooldowns)
   await fastify.register(mailBudget)
+  await fastify.register(suppressions)
   await fastify.register(outbox)
   await fastify.register(deliveries)
   await fastify.register(receipts)

@@ -85,6 +85,8 @@ export const EnvSchema = BrokerEnvSchema.extend({
   /** Mails queued per minute in all, and per recipient domain; past them the mail is dropped, the answer unchanged. */
   MAIL_BUDGET_PER_MINUTE: z.coerce.number().int().positive().default(1000),
   MAIL_BUDGET_PER_DOMAIN_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  /** Bearer secret of POST /webhooks/bounces (at least 32 bytes); unset: the route answers 404. */
+  BOUNCE_WEBHOOK_SECRET: secret().optional(),
   /** Absolute lifetime of a session (a login), however often it is refreshed. */
   SESSION_MAX_AGE: seconds(2_592_000),
   /** Largest accepted request body, in bytes. */

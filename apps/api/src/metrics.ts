@@ -42,5 +42,8 @@ export const loginAttempts = new Counter(spec('authmail_login_attempts_total'))
 /** Every 429, whoever answered it: @fastify/rate-limit, the cooldowns, the login throttle, the code cap. */
 export const rateLimited = new Counter(spec('authmail_rate_limited_total'))
 
-/** Mails not queued because a budget per minute was spent (the request still answers 202). */
+/** Mails not queued because a budget per minute was spent or the address is suppressed (the request still answers 202). */
 export const mailsDropped = new Counter(spec('authmail_mails_dropped_total'))
+
+/** Counted when the row is added, in the transaction of the bounce, complaint or refusal. */
+export const suppressionsAdded = new Counter(spec('authmail_suppressions_total'))

@@ -29,6 +29,7 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
   )
   assert.deepEqual(operations.sort(), [
+    'DELETE /suppressions/{email}',
     'DELETE /users/{id}',
     'GET /admin/mail-preview/{kind}',
     'GET /healthz',
@@ -38,6 +39,7 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     'GET /readyz',
     'GET /recover-password',
     'GET /set-password',
+    'GET /suppressions',
     'GET /users',
     'GET /users/{id}',
     'GET /verify-email',
@@ -54,6 +56,7 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     'POST /token/refresh',
     'POST /verify-email/code',
     'POST /verify-email/{token}',
+    'POST /webhooks/bounces',
   ])
   assert.ok(!operations.some((op) => op.includes('*')), 'no wildcard paths')
   const all = Object.values(doc.paths).flatMap((item) => Object.values(item))
@@ -97,6 +100,8 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
   ])
 
   assert.deepEqual(doc.paths['/me']?.get?.security, [{ bearer: [] }])
+  assert.deepEqual(doc.paths['/webhooks/bounces']?.post?.security, [{ bounceSecret: [] }])
+  assert.deepEqual(codes(doc.paths['/webhooks/bounces']?.post as Operation, '401'), ['AUTH_INVALID_TOKEN'])
   assert.deepEqual(doc.paths['/users/{id}']?.delete?.security, [{ bearer: [] }])
   assert.ok(doc.paths['/users/{id}']?.delete?.responses['204'])
   assert.deepEqual(codes(doc.paths['/users/{id}']?.delete as Operation, '409'), ['LAST_ADMIN'])

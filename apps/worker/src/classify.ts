@@ -8,12 +8,32 @@ export type DeathReason = 'invalid_message' | 'smtp_rejected' | 'retries_exhaust
 
 export type Verdict =
   | { retryable: true; error: string }
-  | { retryable: false; reason: Exclude<DeathReason, 'retries_exhausted'>; error: string }
+  | {
+      retryable: false
+      reason: Exclude<DeathReason, 'retries_exhausted'>
+      error: string
+      /** The server refused the recipient for good: the api suppresses the address. */
+      recipientRefused: boolean
+    }
 
 interface MailError {
   code?: unknown
   responseCode?: unknown
+  command?: unknown
+  response?: unknown
   message?: unknown
+}
+
+/**
+ * A 5xx answer to RCPT TO (nodemailer names the command on its error) says the
+ * mailbox is not there: `550 5.1.1 user unknown`. A security or policy code
+ * (5.7.x: relaying denied, sender blocked) names the sender instead; taken as a
+ * dead address it would suppress every recipient of a misconfigured relay.
+ */
+function refusesRecipient({ command, response }: MailError): boolean {
+  if (command !== 'RCPT TO') return false
+  const enhanced = typeof response === 'string' ? /^5\d\d[ -]5\.(\d{1,3})\./.exec(response) : null
+  return enhanced?.[1] !== '7'
 }
 
 /**
@@ -26,15 +46,17 @@ interface MailError {
 export function classify(error: unknown): Verdict {
   const message = error instanceof Error ? error.message : String(error)
   if (error instanceof InvalidMessageError)
-    return { retryable: false, reason: 'invalid_message', error: message }
-  const { code, responseCode } = (typeof error === 'object' && error ? error : {}) as MailError
+    return { retryable: false, reason: 'invalid_message', error: message, recipientRefused: false }
+  const mailError = (typeof error === 'object' && error ? error : {}) as MailError
+  const { code, responseCode } = mailError
   if (code === 'EAUTH') return { retryable: true, error: message }
   if (typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600) {
-    return { retryable: false, reason: 'smtp_rejected', error: message }
+    const recipientRefused = refusesRecipient(mailError)
+    return { retryable: false, reason: 'smtp_rejected', error: message, recipientRefused }
   }
   // Nodemailer refused the envelope or message before the server said anything (e.g. a bad address).
   if (typeof responseCode !== 'number' && (code === 'EENVELOPE' || code === 'EMESSAGE')) {
-    return { retryable: false, reason: 'invalid_message', error: message }
+    return { retryable: false, reason: 'invalid_message', error: message, recipientRefused: false }
   }
   return { retryable: true, error: message }
 }

@@ -75,8 +75,9 @@ export function createJobHandler(deps: JobDeps): MessageHandler {
       return
     }
     const reason = verdict.retryable ? 'retries_exhausted' : verdict.reason
+    const recipientRefused = !verdict.retryable && verdict.recipientRefused
     await outcomes.dead(message, reason, verdict.error, job)
-    if (job) await outcomes.receipt(failedReceipt(job, verdict.error), requestId)
+    if (job) await outcomes.receipt(failedReceipt(job, verdict.error, recipientRefused), requestId)
     stats.dead += 1
     deps.metrics?.failed(job?.type, 'dead')
     log.error({ reason, err: verdict.error }, 'job dead-lettered')

@@ -98,10 +98,12 @@ export const sentReceipt = (job: MailJob, mail: ComposedMail): MailReceipt => ({
   error: null,
 })
 
-export const failedReceipt = (job: MailJob, error: string): MailReceipt => ({
+/** `recipientRefused` travels only when true: an api that predates the field still verifies the rest. */
+export const failedReceipt = (job: MailJob, error: string, recipientRefused = false): MailReceipt => ({
   ...common(job),
   tokenId: null,
   tokenExpiresAt: null,
   status: 'failed',
   error: clip(error),
+  ...(recipientRefused ? { recipientRefused: true } : {}),
 })

@@ -51,7 +51,13 @@ export const METRICS = {
     process: 'api',
     type: 'counter',
     labels: ['reason'],
-    help: 'Mails not queued because a mail budget per minute was spent, by reason',
+    help: 'Mails not queued, by reason: a spent mail budget (global_budget, domain_budget) or a suppressed address (suppressed)',
+  },
+  authmail_suppressions_total: {
+    process: 'api',
+    type: 'counter',
+    labels: ['reason'],
+    help: 'Addresses added to the suppression list, by reason (hard_bounce, complaint, soft_bounces, smtp_rejected)',
   },
   authmail_login_attempts_total: {
     process: 'api',

@@ -16,6 +16,12 @@ export const MailReceiptSchema = z.object({
   status: z.enum(['sent', 'failed']),
   at: z.iso.datetime(),
   error: z.string().nullable(),
+  /**
+   * Present (true) only on a failed receipt whose recipient the SMTP server
+   * refused for good (5xx at RCPT TO): the api suppresses the address. Absent
+   * otherwise, so receipts of a worker that predates the field verify as before.
+   */
+  recipientRefused: z.literal(true).optional(),
 })
 export type MailReceipt = z.infer<typeof MailReceiptSchema>
 

@@ -55,6 +55,11 @@ test('a receipt must say sent or failed, with ISO times', () => {
   assert.equal(MailReceiptSchema.safeParse(receipt).success, true)
   assert.equal(MailReceiptSchema.safeParse({ ...receipt, status: 'maybe' }).success, false)
   assert.equal(MailReceiptSchema.safeParse({ ...receipt, at: 'yesterday' }).success, false)
+  // The refusal flag is there only when true; a receipt without it parses without it (its seal unchanged).
+  const failed = { ...receipt, status: 'failed', error: '550 5.1.1 User unknown', recipientRefused: true }
+  assert.equal(MailReceiptSchema.parse(failed).recipientRefused, true)
+  assert.equal(MailReceiptSchema.safeParse({ ...failed, recipientRefused: false }).success, false)
+  assert.equal('recipientRefused' in MailReceiptSchema.parse(receipt), false)
 })
 
 test('queue names carry the prefix and retry queues are named after their delays', () => {

@@ -32,6 +32,8 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
   const mails: ReceivedMail[] = []
   const arrivals = new EventEmitter()
   const counts = { rcpt: 0, data: 0 }
+  /** Addresses answered `550 5.1.1` at RCPT, as a real server answers for a mailbox it does not have. */
+  const unknownRecipients = new Set<string>()
   const smtps = options.mode === 'smtps'
 
   const server = new SMTPServer({
@@ -52,8 +54,13 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
       if (session.secure) callback()
       else callback(Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 }))
     },
-    onRcptTo(_address, session, callback) {
+    onRcptTo(address, session, callback) {
       counts.rcpt += 1
+      if (unknownRecipients.has(address.address.toLowerCase())) {
+        const reply = `5.1.1 <${address.address}>: Recipient address rejected: User unknown`
+        callback(Object.assign(new Error(reply), { responseCode: 550 }))
+        return
+      }
       if (misbehave(faults.take('rcpt'), session, callback)) return
       callback()
     },
@@ -132,8 +139,13 @@ export async function startSmtpServer(options: SmtpServerOptions = {}) {
     slow(ms: number, { times }: Times = {}) {
       faults.set({ kind: 'slow', ms }, times)
     },
+    /** Answers `550 5.1.1 … User unknown` at RCPT for `address`, every time, until behave(). */
+    unknownRecipient(address: string) {
+      unknownRecipients.add(address.toLowerCase())
+    },
     behave() {
       faults.clear()
+      unknownRecipients.clear()
     },
 
     /** The first mail (already received or still to come) that matches. */

@@ -30,7 +30,7 @@ function check(content: Buffer, seal: ReceiptSeal): Checked {
  */
 export default fp(
   async (app) => {
-    const { broker, db, deliveries, receiptSeal } = app
+    const { broker, db, deliveries, suppressions, receiptSeal } = app
     const log = app.log.child({ component: 'receipts' })
     await broker.consume(
       broker.names.receipts,
@@ -43,13 +43,25 @@ export default fp(
           settle.ack()
           return
         }
+        const { receipt } = checked
         // Unacked on a database error: the broker redelivers it later.
-        await deliveries.record(db, checked.receipt)
-        receiptsRecorded.inc({ status: checked.receipt.status })
+        await db.transaction(async (tx) => {
+          await deliveries.record(tx, receipt)
+          // The mailbox is not there: mailing it again would only cost the sender its reputation.
+          if (receipt.status === 'failed' && receipt.recipientRefused) {
+            await suppressions.suppress(tx, {
+              email: receipt.email,
+              reason: 'smtp_rejected',
+              source: 'smtp',
+              detail: receipt.error,
+            })
+          }
+        })
+        receiptsRecorded.inc({ status: receipt.status })
         settle.ack()
       },
       { prefetch: 32 },
     )
   },
-  { name: 'receipts', dependencies: ['db', 'broker', 'deliveries', 'tokens'] },
+  { name: 'receipts', dependencies: ['db', 'broker', 'deliveries', 'suppressions', 'tokens'] },
 )

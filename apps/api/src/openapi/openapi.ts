@@ -13,6 +13,7 @@ const TAGS = [
   { name: 'sessions', description: 'Sign-in, token refresh, sign-out' },
   { name: 'account', description: "The signed-in user's own profile" },
   { name: 'users', description: 'User management (admins; users for their own id)' },
+  { name: 'suppressions', description: 'Addresses no mail goes to: bounces, complaints, refusals' },
   { name: 'pages', description: 'HTML pages the mails link to' },
   { name: 'operations', description: 'Probes, metrics and this document' },
 ]
@@ -71,6 +72,11 @@ export async function registerOpenapi(app: FastifyInstance) {
             scheme: 'bearer',
             bearerFormat: 'JWT',
             description: 'The access token from POST /login or POST /token/refresh',
+          },
+          bounceSecret: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'BOUNCE_WEBHOOK_SECRET, for the bounce intake only',
           },
         },
       },

@@ -105,6 +105,9 @@ export const UserViewSchema = z
     created_at: iso,
     updated_at: iso,
     email_verification: VerificationStatusSchema.nullable(),
+    email_suppressed: z.boolean().meta({
+      description: 'No mail goes to this address: it bounced, was refused, or its owner complained',
+    }),
   })
   .describe('An account')
 

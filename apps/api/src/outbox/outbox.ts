@@ -2,7 +2,8 @@ import type { MailJob } from '@authmail/contracts'
 import { REQUEST_ID_HEADER } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
-import { mailsQueued } from '../metrics.ts'
+import { mailsDropped, mailsQueued } from '../metrics.ts'
+import type { Suppressions } from '../suppressions/suppressions.ts'
 import { outboxRows } from './outbox-repository.ts'
 import { createRelay } from './relay.ts'
 
@@ -13,10 +14,20 @@ declare module 'fastify' {
   }
 }
 
-/** Jobs written next to the state change they announce, in the caller's transaction. */
-export function createOutbox() {
+/**
+ * Jobs written next to the state change they announce, in the caller's
+ * transaction. Every mail the api sends passes here, so this is where a
+ * suppressed address is skipped: the caller goes on exactly as if the job
+ * were queued (same answer, same cooldown), and nobody learns the address is
+ * on the list.
+ */
+export function createOutbox(deps: { suppressions: Pick<Suppressions, 'isSuppressed'> }) {
   return {
     async add(tx: Queryable, job: MailJob, requestId: string | null = null): Promise<void> {
+      if (await deps.suppressions.isSuppressed(tx, job.email)) {
+        mailsDropped.inc({ reason: 'suppressed' })
+        return
+      }
       await outboxRows.insert(tx, job, requestId)
       mailsQueued.inc({ kind: job.type })
     },
@@ -31,7 +42,7 @@ export type Outbox = ReturnType<typeof createOutbox>
  */
 export default fp(
   async (app) => {
-    const { db, broker } = app
+    const { db, broker, suppressions } = app
     const relay = createRelay({
       db,
       log: app.log.child({ component: 'relay' }),
@@ -42,12 +53,12 @@ export default fp(
         }),
       canPublish: broker.isConnected,
     })
-    app.decorate('outbox', createOutbox())
+    app.decorate('outbox', createOutbox({ suppressions }))
     app.decorate('relay', relay)
     broker.events.on('connected', relay.kick)
     app.addHook('onReady', () => relay.start())
     // Runs before the broker closes (hooks close in reverse order): a last flush.
     app.addHook('onClose', () => relay.stop())
   },
-  { name: 'outbox', dependencies: ['db', 'broker'] },
+  { name: 'outbox', dependencies: ['db', 'broker', 'suppressions'] },
 )

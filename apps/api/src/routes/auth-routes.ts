@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import bounceWebhook from './bounce-webhook.ts'
 import login from './login.ts'
 import logout from './logout.ts'
 import me from './me.ts'
@@ -7,6 +8,7 @@ import recoverPassword from './recover-password.ts'
 import register from './register.ts'
 import resendVerification from './resend-verification.ts'
 import setPassword from './set-password.ts'
+import suppressionsAdmin from './suppressions-admin.ts'
 import tokenRefresh from './token-refresh.ts'
 import usersAdmin from './users-admin.ts'
 import verifyEmail from './verify-email.ts'
@@ -31,6 +33,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(me)
   await app.register(mePassword)
   await app.register(usersAdmin)
+  await app.register(suppressionsAdmin)
+  await app.register(bounceWebhook)
 }
 
 export default authRoutes

@@ -11,7 +11,7 @@ export const ProfilePatchSchema = z.object({
 
 /** GET /me and PATCH /me: the signed-in user's own profile, with the state of their e-mail verification. */
 const me: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, deliveries, authenticate, authenticateUnconfirmed } = app
+  const { db, users, deliveries, suppressions, authenticate, authenticateUnconfirmed } = app
 
   // An unconfirmed account's limited session may read its status (was the mail sent, when can it resend).
   app.get(
@@ -27,7 +27,11 @@ const me: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const user = signedIn(request)
-      return userView(user, await deliveries.statusFor(db, user.id))
+      return userView(
+        user,
+        await deliveries.statusFor(db, user.id),
+        await suppressions.isSuppressed(db, user.email),
+      )
     },
   )
 
@@ -50,7 +54,12 @@ const me: FastifyPluginAsyncZod = async (app) => {
         return users.findById(tx, id)
       })
       // authenticate found the user a moment ago; only a concurrent delete can make it vanish.
-      return userView(updated ?? signedIn(request), await deliveries.statusFor(db, id))
+      const user = updated ?? signedIn(request)
+      return userView(
+        user,
+        await deliveries.statusFor(db, id),
+        await suppressions.isSuppressed(db, user.email),
+      )
     },
   )
 }

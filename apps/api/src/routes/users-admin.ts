@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, noContent, UserViewSchema } from '../openapi/schemas.ts'
 import { decodeCursor, encodeCursor, isUuid } from '../users/user-cursor.ts'
 import { DisplayNameSchema, signedIn, userView } from '../users/user-view.ts'
+import type { User } from '../users/users-repository.ts'
 
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -34,7 +35,11 @@ const notFound = () => new AppError('NOT_FOUND', { message: 'There is no user wi
  * that id exists. The last admin cannot be demoted or deleted.
  */
 const usersAdmin: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, deliveries, authenticate, requireAdmin } = app
+  const { db, users, deliveries, suppressions, authenticate, requireAdmin } = app
+
+  /** The view of one account, with its delivery status and whether its address is suppressed. */
+  const viewOf = async (user: User) =>
+    userView(user, await deliveries.statusFor(db, user.id), await suppressions.isSuppressed(db, user.email))
 
   /** The target of /users/:id, after the "self or admin" rule. */
   function target(request: FastifyRequest, id: string) {
@@ -79,8 +84,12 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
         db,
         page.users.map((u) => u.id),
       )
+      const suppressed = await suppressions.suppressedAmong(
+        db,
+        page.users.map((u) => u.email),
+      )
       return {
-        users: page.users.map((u) => userView(u, statuses.get(u.id) ?? null)),
+        users: page.users.map((u) => userView(u, statuses.get(u.id) ?? null, suppressed.has(u.email))),
         next_cursor: page.next ? encodeCursor(page.next) : null,
       }
     },
@@ -106,7 +115,7 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
       target(request, id)
       const user = await users.findById(db, id)
       if (!user) throw notFound()
-      return userView(user, await deliveries.statusFor(db, id))
+      return viewOf(user)
     },
   )
 
@@ -143,7 +152,7 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
         return users.findById(tx, id)
       })
       if (!updated) throw notFound()
-      return userView(updated, await deliveries.statusFor(db, id))
+      return viewOf(updated)
     },
   )
 

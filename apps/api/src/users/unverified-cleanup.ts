@@ -6,6 +6,8 @@ import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
 import type { MailBudget } from '../mail-budget/mail-budget.ts'
 import type { Outbox } from '../outbox/outbox.ts'
 import type { Sessions } from '../sessions/sessions.ts'
+import type { Suppressions } from '../suppressions/suppressions.ts'
+import { HARD_BOUNCE_REASONS } from '../suppressions/suppressions-repository.ts'
 import { CODE_FAILURE_WINDOW_SECONDS, codeFailures } from '../verification/code-failures-repository.ts'
 import type { Users } from './users-repository.ts'
 
@@ -24,6 +26,7 @@ export interface CleanupDeps {
   sessions: Pick<Sessions, 'pruneExpired'>
   loginThrottle: Pick<LoginThrottle, 'prune'>
   mailBudget: Pick<MailBudget, 'prune'>
+  suppressions: Pick<Suppressions, 'prune'>
   ttlSeconds: number
   now: () => number
 }
@@ -40,11 +43,13 @@ export interface CleanupResult {
  * (recorded, so once), delete those past the TTL whose reminder has been out
  * for at least the last 25% (an account un-verified late, or an instance that
  * was down, still gets its warning first), and prune dead sessions, throttle
- * rows, past mail budgets and code-failure windows. Everything under a transaction-level advisory lock: it works
- * on PGlite's single connection as on PostgreSQL, and is released on commit.
+ * rows, past mail budgets, code-failure windows and old soft bounces.
+ * Unconfirmed accounts whose address hard-bounced are deleted at once.
+ * Everything under a transaction-level advisory lock: it works on PGlite's
+ * single connection as on PostgreSQL, and is released on commit.
  */
 export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> {
-  const { db, users, outbox, sessions, loginThrottle, mailBudget, ttlSeconds, now } = deps
+  const { db, users, outbox, sessions, loginThrottle, mailBudget, suppressions, ttlSeconds, now } = deps
   const rule = { at: new Date(now()).toISOString(), ttlSeconds, reminderAt: REMINDER_AT, batch: BATCH }
   return db.transaction(async (tx) => {
     const { rows: lock } = await tx.query<{ locked: boolean }>(
@@ -69,11 +74,14 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
       })
     }
     const deleted = await users.deleteUnverified(tx, rule)
+    // A hard-bounced address will never see its confirmation: its unconfirmed account goes now.
+    const bounced = await users.deleteUnverifiedSuppressed(tx, HARD_BOUNCE_REASONS, BATCH)
     await sessions.pruneExpired(tx)
     await loginThrottle.prune(tx)
     await mailBudget.prune(tx)
+    await suppressions.prune(tx)
     await codeFailures.prune(tx, new Date(now()), CODE_FAILURE_WINDOW_SECONDS)
-    return { ran: true, reminded: reminded.length, deleted: deleted.length }
+    return { ran: true, reminded: reminded.length, deleted: deleted.length + bounced.length }
   })
 }
 
@@ -86,7 +94,7 @@ declare module 'fastify' {
 /** Runs the cleanup every minute on every instance; the lock makes all but one skip. */
 export default fp(
   async (app) => {
-    const { db, users, outbox, sessions, loginThrottle, mailBudget, relay, env, now } = app
+    const { db, users, outbox, sessions, loginThrottle, mailBudget, suppressions, relay, env, now } = app
     const log = app.log.child({ component: 'unverified-cleanup' })
     const runOnce = async () => {
       const ttlSeconds = env.UNVERIFIED_ACCOUNT_TTL
@@ -97,6 +105,7 @@ export default fp(
         sessions,
         loginThrottle,
         mailBudget,
+        suppressions,
         ttlSeconds,
         now,
       })
@@ -110,6 +119,15 @@ export default fp(
   },
   {
     name: 'unverified-cleanup',
-    dependencies: ['env', 'db', 'users', 'outbox', 'sessions', 'login-throttle', 'mail-budget'],
+    dependencies: [
+      'env',
+      'db',
+      'users',
+      'outbox',
+      'sessions',
+      'login-throttle',
+      'mail-budget',
+      'suppressions',
+    ],
   },
 )

@@ -12,8 +12,11 @@ export const DisplayNameSchema = z
   .transform((name) => name || null)
   .nullable()
 
-/** What an account looks like to its owner and to admins: never the hash, never internal columns. */
-export function userView(user: User, verification: VerificationStatus | null) {
+/**
+ * What an account looks like to its owner and to admins: never the hash, never
+ * internal columns. `suppressed`: no mail goes to the address (bounced, refused or complained).
+ */
+export function userView(user: User, verification: VerificationStatus | null, suppressed: boolean) {
   return {
     id: user.id,
     email: user.email,
@@ -24,6 +27,7 @@ export function userView(user: User, verification: VerificationStatus | null) {
     created_at: new Date(user.created_at).toISOString(),
     updated_at: new Date(user.updated_at).toISOString(),
     email_verification: verification,
+    email_suppressed: suppressed,
   }
 }
 

@@ -236,6 +236,28 @@ const unverifiedQueries = {
     await usedTokens.deleteOfUsers(q, ids)
     return ids
   },
+
+  /**
+   * Deletes unconfirmed accounts whose address is suppressed for one of
+   * `reasons` (the mailbox does not exist): no confirmation can ever reach them.
+   */
+  async deleteUnverifiedSuppressed(
+    q: Queryable,
+    reasons: readonly string[],
+    batch: number,
+  ): Promise<string[]> {
+    const { rows } = await q.query<{ id: string }>(
+      `DELETE FROM users WHERE id IN (
+         SELECT id FROM users WHERE ${UNVERIFIED}
+            AND lower(email) IN (SELECT email FROM suppressions WHERE reason = ANY($1::text[]))
+          LIMIT ${batch})
+       RETURNING id`,
+      [reasons],
+    )
+    const ids = rows.map((r) => r.id)
+    await usedTokens.deleteOfUsers(q, ids)
+    return ids
+  },
 }
 
 export type Users = ReturnType<typeof createUsers>
