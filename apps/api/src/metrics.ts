@@ -44,3 +44,6 @@ export const rateLimited = new Counter(spec('authmail_rate_limited_total'))
 
 /** Mails not queued because a budget per minute was spent (the request still answers 202). */
 export const mailsDropped = new Counter(spec('authmail_mails_dropped_total'))
+
+/** Counted when the event is written; a transaction that then rolls back has counted it too. */
+export const eventsRecorded = new Counter(spec('authmail_events_recorded_total'))

@@ -23,6 +23,8 @@ export interface BrokerOptions {
   connectTimeoutMs?: number
   /** Pause before a message whose handler threw goes back to its queue. */
   handlerRetryDelayMs?: number
+  /** Declare the webhook queues too (the worker, when WEBHOOK_URL is set). */
+  webhooks?: boolean
 }
 
 /** A publish that was not confirmed: broker away, nacked, unroutable or timed out. */

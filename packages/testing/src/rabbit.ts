@@ -24,9 +24,13 @@ export async function deleteTestTopology(
   const connection = await amqp.connect(url)
   try {
     const channel = await connection.createChannel()
-    const queues = [names.jobs, names.dead, names.receipts, ...names.retries.map((r) => r.name)]
+    const queues = [
+      ...[names.jobs, names.dead, names.receipts, ...names.retries.map((r) => r.name)],
+      ...[names.webhooks, names.webhooksDead, ...names.webhookRetries.map((r) => r.name)],
+    ]
     for (const queue of queues) await channel.deleteQueue(queue)
     await channel.deleteExchange(names.exchange)
+    await channel.deleteExchange(names.events)
     await channel.close()
   } finally {
     await connection.close()

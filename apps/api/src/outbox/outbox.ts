@@ -13,7 +13,7 @@ declare module 'fastify' {
   }
 }
 
-/** Jobs written next to the state change they announce, in the caller's transaction. */
+/** Mail jobs (and, through events/, lifecycle events) written next to the state change they announce, in the caller's transaction. */
 export function createOutbox() {
   return {
     async add(tx: Queryable, job: MailJob, requestId: string | null = null): Promise<void> {
@@ -35,11 +35,16 @@ export default fp(
     const relay = createRelay({
       db,
       log: app.log.child({ component: 'relay' }),
-      publish: (row) =>
-        broker.publish(broker.names.jobsRoutingKey, row.payload as object, {
+      publish: (row) => {
+        const options = {
           messageId: row.id,
           headers: row.request_id ? { [REQUEST_ID_HEADER]: row.request_id } : {},
-        }),
+        }
+        const payload = row.payload as { type: string }
+        return row.kind === 'event'
+          ? broker.publishEvent(payload.type, payload, options)
+          : broker.publish(broker.names.jobsRoutingKey, payload, options)
+      },
       canPublish: broker.isConnected,
     })
     app.decorate('outbox', createOutbox())
