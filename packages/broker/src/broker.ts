@@ -221,7 +221,13 @@ export function createBroker(options: BrokerOptions) {
       if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
       return confirmPublish(
         (done) =>
-          channel.publish(names.events, type, body(content), { ...publishOptions(opts), mandatory: false }, done),
+          channel.publish(
+            names.events,
+            type,
+            body(content),
+            { ...publishOptions(opts), mandatory: false },
+            done,
+          ),
         opts.messageId,
         returned,
         confirmTimeoutMs,

@@ -6,7 +6,11 @@ import { z } from 'zod'
  * `{id, type, occurred_at, user_id, data}`; `data` depends on `type`.
  * docs/events.md has an example of each.
  */
-const event = <T extends string, D extends z.ZodObject>(type: T, data: D, userId: 'user' | 'maybe' = 'user') =>
+const event = <T extends string, D extends z.ZodObject>(
+  type: T,
+  data: D,
+  userId: 'user' | 'maybe' = 'user',
+) =>
   z.object({
     /** Unique per event; receivers deduplicate on it (delivery is at least once). */
     id: z.uuid(),
@@ -54,7 +58,11 @@ export const UserSignedInEventSchema = event(
 
 export const MailSentEventSchema = event('mail.sent', z.object(mailData), 'maybe')
 
-export const MailFailedEventSchema = event('mail.failed', z.object({ ...mailData, error: z.string() }), 'maybe')
+export const MailFailedEventSchema = event(
+  'mail.failed',
+  z.object({ ...mailData, error: z.string() }),
+  'maybe',
+)
 
 /** A mail not sent because the address is on the suppression list (a bounce or a complaint). */
 export const MailSuppressedEventSchema = event(

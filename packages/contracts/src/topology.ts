@@ -20,7 +20,10 @@ export function topologyNames(prefix = '', retryDelaysMs: readonly number[] = DE
     webhooks: `${p}webhooks`,
     webhooksDead: `${p}webhooks.dead`,
     /** The same tiers as mail: a failed delivery waits in these, in order, before going back to `webhooks`. */
-    webhookRetries: retryDelaysMs.map((ttlMs) => ({ name: `${p}webhooks.retry.${humanDuration(ttlMs)}`, ttlMs })),
+    webhookRetries: retryDelaysMs.map((ttlMs) => ({
+      name: `${p}webhooks.retry.${humanDuration(ttlMs)}`,
+      ttlMs,
+    })),
   }
 }
 

@@ -126,3 +126,48 @@ export async function closeConnectionsFromBroker(ports: number[], reason = 'clos
   for (const [pid] of ours) await rabbitmqctl('close_connection', pid as string, reason)
   return ours.length
 }
+
+/**
+ * What a product does to hear authmail's lifecycle events: its own queue bound
+ * to `authmail.events` (here exclusive, gone with the connection) with
+ * `bindingKey` (`#`: every event). Collects the parsed events as they arrive.
+ */
+export async function listenToEvents(prefix: string, { bindingKey = '#', url = TEST_AMQP_URL } = {}) {
+  const names = topologyNames(prefix)
+  const connection = await amqp.connect(url)
+  const channel = await connection.createChannel()
+  await channel.assertExchange(names.events, 'topic', { durable: true })
+  const { queue } = await channel.assertQueue('', { exclusive: true })
+  await channel.bindQueue(queue, names.events, bindingKey)
+  const received: { type: string; user_id: string | null; [key: string]: unknown }[] = []
+  const routingKeys: string[] = []
+  await channel.consume(queue, (message) => {
+    if (!message) return
+    received.push(JSON.parse(message.content.toString()))
+    routingKeys.push(message.fields.routingKey)
+    channel.ack(message)
+  })
+
+  return {
+    received,
+    /** The routing key each event arrived with, in the same order. */
+    routingKeys,
+    /** Resolves with the first event `match` accepts, waiting up to `timeoutMs`. */
+    async waitFor(match: (event: (typeof received)[number]) => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = received.find(match)
+        if (found) return found
+        if (Date.now() > deadline) {
+          throw new Error(
+            `no matching event within ${timeoutMs} ms; got ${received.map((e) => e.type).join(', ')}`,
+          )
+        }
+        await sleep(25)
+      }
+    },
+    async close(): Promise<void> {
+      await connection.close().catch(() => {})
+    },
+  }
+}

@@ -1,5 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { type AuthmailEvent, AuthmailEventSchema, type EventInput, type MailReceipt } from '@authmail/contracts'
+import {
+  type AuthmailEvent,
+  AuthmailEventSchema,
+  type EventInput,
+  type MailReceipt,
+} from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
 import { eventsRecorded } from '../metrics.ts'
 import { outboxRows } from '../outbox/outbox-repository.ts'

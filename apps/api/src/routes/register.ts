@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { LocaleSchema } from '@authmail/contracts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { pickLocale } from '../locale.ts'
 import { events } from '../events/events.ts'
+import { pickLocale } from '../locale.ts'
 import { BODY_ERRORS, errors } from '../openapi/schemas.ts'
 import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword } from '../passwords/passwords.ts'
@@ -62,7 +62,11 @@ const register: FastifyPluginAsyncZod = async (app) => {
         // mail job both answers already wait for (docs/events.md).
         if (!existing) {
           const data = { email: user.email, locale: user.locale }
-          await events.record(tx, { type: 'user.registered', userId: user.id, data }, { requestId: request.id })
+          await events.record(
+            tx,
+            { type: 'user.registered', userId: user.id, data },
+            { requestId: request.id },
+          )
         }
         // A second registration of an unconfirmed address: nobody can tell which registrant owns the
         // mailbox, so no password chosen so far survives, whichever link confirms the account

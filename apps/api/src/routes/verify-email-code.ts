@@ -83,7 +83,13 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
           })
         }
         const exp = Math.floor(new Date(token.expires_at).getTime() / 1000)
-        return confirmEmail(users, tx, user, { jti: token.token_id, exp }, { method: 'code', requestId: request.id })
+        return confirmEmail(
+          users,
+          tx,
+          user,
+          { jti: token.token_id, exp },
+          { method: 'code', requestId: request.id },
+        )
       })
       if (outcome instanceof AppError) throw outcome
       relay.kick()
