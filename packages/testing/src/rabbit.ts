@@ -63,6 +63,17 @@ export async function openTestRabbit(prefix: string, retryDelaysMs?: readonly nu
       await channel.waitForConfirms()
     },
 
+    /** Publishes (with confirm) an event to `authmail.events` as the api's relay does: routing key = its type. */
+    async publishEvent(event: { id: string; type: string }): Promise<void> {
+      await channel.assertExchange(names.events, 'topic', { durable: true })
+      channel.publish(names.events, event.type, Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.id,
+      })
+      await channel.waitForConfirms()
+    },
+
     /** Takes (and acks) `count` messages from `queue`, waiting up to `timeoutMs` for them. */
     async take(queue: string, count = 1, timeoutMs = 5000): Promise<GetMessage[]> {
       const taken: GetMessage[] = []
