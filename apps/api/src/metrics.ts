@@ -47,3 +47,6 @@ export const mailsDropped = new Counter(spec('authmail_mails_dropped_total'))
 
 /** Counted when the row is added, in the transaction of the bounce, complaint or refusal. */
 export const suppressionsAdded = new Counter(spec('authmail_suppressions_total'))
+
+/** Counted when the event is written; a transaction that then rolls back has counted it too. */
+export const eventsRecorded = new Counter(spec('authmail_events_recorded_total'))

@@ -193,7 +193,7 @@ export async function collectJobs(t: TestContext, api: FastifyInstance) {
  */
 export async function outboxJobs(api: FastifyInstance): Promise<MailJob[]> {
   const { rows } = await api.db.query<{ payload: MailJob }>(
-    'SELECT payload FROM outbox ORDER BY created_at, id',
+    "SELECT payload FROM outbox WHERE kind = 'mail' ORDER BY created_at, id",
   )
   return rows.map((row) => row.payload)
 }

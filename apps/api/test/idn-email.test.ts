@@ -36,7 +36,7 @@ for (const store of stores()) {
         ['user@xn--bcher-kva.example'],
       )
       const { rows: mails } = await api.db.query<{ email: string }>(
-        "SELECT payload->>'email' AS email FROM outbox",
+        "SELECT payload->>'email' AS email FROM outbox WHERE kind = 'mail'",
       )
       assert.ok(mails.length >= 1)
       for (const mail of mails) assert.equal(mail.email, 'user@xn--bcher-kva.example')

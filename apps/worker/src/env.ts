@@ -68,7 +68,29 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   /** Health, readiness and metrics; 0 picks a free port (tests). */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(5002),
   HOST: z.string().default('127.0.0.1'),
+  /** Where every lifecycle event is POSTed, signed (docs/events.md); unset: no webhooks, no webhook queues. */
+  WEBHOOK_URL: urlWith(['http:', 'https:'], 'must be an http(s) URL').optional(),
+  /** A Standard Webhooks secret: `whsec_` and 24 to 64 random bytes in base64. */
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64 (a Standard Webhooks secret)')
+    .refine((secret) => {
+      const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length
+      return bytes >= 24 && bytes <= 64
+    }, 'must hold 24 to 64 bytes (openssl rand -base64 32)')
+    .optional(),
+  /** How long a receiver may take to answer before the POST counts as failed and is retried. */
+  WEBHOOK_TIMEOUT_MS: milliseconds(10_000),
+  /** Webhook POSTs in flight; on their own channel, so a slow receiver never holds up mail. */
+  WEBHOOK_PREFETCH: z.coerce.number().int().min(1).max(1000).default(8),
 }).superRefine((env, ctx) => {
+  if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBHOOK_SECRET'],
+      message: 'required with WEBHOOK_URL: receivers verify each POST with it (whsec_…)',
+    })
+  }
   const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY_FILE]
   if (dkim.some(Boolean) && !dkim.every(Boolean)) {
     ctx.addIssue({

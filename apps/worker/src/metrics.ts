@@ -30,6 +30,13 @@ export function createWorkerMetrics() {
     jobsInFlight: new Gauge({ ...spec('authmail_jobs_in_flight'), registers }),
     duplicatesSkipped: new Counter({ ...spec('authmail_duplicates_skipped_total'), registers }),
     queueMessages: new Gauge({ ...spec('authmail_queue_messages'), registers }),
+    webhookDeliveries: new Counter({ ...spec('authmail_webhook_deliveries_total'), registers }),
+    webhookDuration: new Histogram({
+      ...spec('authmail_webhook_duration_seconds'),
+      // Up to WEBHOOK_TIMEOUT_MS (10 s by default), where a POST is given up.
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
   }
 }
 

@@ -4,12 +4,19 @@ import type { WorkerMetrics } from './metrics.ts'
 
 /**
  * Keeps `authmail_queue_messages{queue}` current for mail.jobs, each retry queue
- * and the dead-letter queue, reading the broker every `intervalMs`. A queue the
+ * and the dead-letter queue (and the webhook queues, when there are webhooks), reading the broker every `intervalMs`. A queue the
  * broker does not have (yet) is dropped from the gauge rather than shown as 0.
  */
-export function watchQueueDepths(broker: Broker, metrics: WorkerMetrics, logger: Logger, intervalMs = 5_000) {
+export function watchQueueDepths(
+  broker: Broker,
+  metrics: WorkerMetrics,
+  logger: Logger,
+  { webhooks = false, intervalMs = 5_000 } = {},
+) {
   const { names } = broker
   const queues = [names.jobs, ...names.retries.map((retry) => retry.name), names.dead]
+  if (webhooks)
+    queues.push(names.webhooks, ...names.webhookRetries.map((retry) => retry.name), names.webhooksDead)
   let running: Promise<void> | null = null
   let timer: NodeJS.Timeout | undefined
   // Read at once on every (re)connect, not only at the next tick: a fresh worker shows its queues.

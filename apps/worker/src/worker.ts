@@ -12,6 +12,7 @@ import { createOutcomes } from './outcomes.ts'
 import { watchQueueDepths } from './queue-depths.ts'
 import { createSentCache } from './sent-cache.ts'
 import { createSmtpCheck } from './smtp-check.ts'
+import { createWebhookHandler } from './webhooks.ts'
 
 /** The whole worker without process concerns (signals, exit): main.ts runs it, tests build it. */
 export function createWorker(env: WorkerEnv, logger: Logger) {
@@ -19,10 +20,11 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
   const tokens = tokensFromEnv(env)
   // Compiled and checked once, first: a broken template stops the start before anything connects.
   const templates = loadTemplates(env.TEMPLATES_DIR)
-  const broker = brokerFromEnv(env, { name: 'authmail-worker', logger })
+  // The webhook queues exist only where webhooks are wanted: without a consumer they would fill up.
+  const broker = brokerFromEnv(env, { name: 'authmail-worker', logger, webhooks: Boolean(env.WEBHOOK_URL) })
   const mailer = createMailer(env)
   const metrics = createWorkerMetrics()
-  const queueDepths = watchQueueDepths(broker, metrics, logger)
+  const queueDepths = watchQueueDepths(broker, metrics, logger, { webhooks: Boolean(env.WEBHOOK_URL) })
   const smtp = createSmtpCheck(mailer.verify)
   const stats: WorkerStats = { sent: 0, retried: 0, dead: 0, duplicates: 0 }
   let stopping = false
@@ -66,6 +68,18 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
       await broker.consume(broker.names.jobs, countInFlight(handler, metrics), {
         prefetch: env.WORKER_PREFETCH,
       })
+      if (env.WEBHOOK_URL && env.WEBHOOK_SECRET) {
+        // A consumer (and so a channel and prefetch window) of its own: a slow receiver holds up webhooks only.
+        const webhooks = createWebhookHandler({
+          broker,
+          url: env.WEBHOOK_URL,
+          secret: env.WEBHOOK_SECRET,
+          timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+          metrics,
+          logger: logger.child({ component: 'webhooks' }),
+        })
+        await broker.consume(broker.names.webhooks, webhooks, { prefetch: env.WEBHOOK_PREFETCH })
+      }
       queueDepths.start()
     },
 

@@ -93,7 +93,7 @@ export function createBroker(options: BrokerOptions) {
       conn.on('error', (error: Error) => logger.warn({ err: error }, 'RabbitMQ connection error'))
       const gone = new Promise<void>((resolve) => conn.once('close', () => resolve()))
       conn.on('close', () => lost(conn, 'connection closed'))
-      await assertTopology(conn, names, queueMismatch)
+      await assertTopology(conn, names, queueMismatch, { webhooks: options.webhooks })
       const channel = await conn.createConfirmChannel()
       watch(conn, channel, 'publisher channel')
       channel.on('return', (message: ConsumeMessage) => {
@@ -230,6 +230,28 @@ export function createBroker(options: BrokerOptions) {
       if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
       return confirmPublish(
         (done) => channel.publish(names.exchange, routingKey, body(content), publishOptions(opts), done),
+        opts.messageId,
+        returned,
+        confirmTimeoutMs,
+      )
+    },
+
+    /**
+     * Publishes a lifecycle event to the `authmail.events` topic exchange, confirmed like
+     * {@link publish}. Not mandatory: an event no queue is bound to is not an error, only unheard.
+     */
+    publishEvent(type: string, content: Buffer | object, opts: PublishOptions): Promise<void> {
+      const channel = publisher
+      if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
+      return confirmPublish(
+        (done) =>
+          channel.publish(
+            names.events,
+            type,
+            body(content),
+            { ...publishOptions(opts), mandatory: false },
+            done,
+          ),
         opts.messageId,
         returned,
         confirmTimeoutMs,

@@ -7,8 +7,15 @@ export const MIGRATION_DOC = 'docs/operations.md#moving-to-quorum-retry-queues'
 interface QueueSpec {
   name: string
   options: Options.AssertQueue
-  /** Routing key of its binding to the `authmail` exchange, if it has one. */
+  /** Routing key of its binding to the `authmail` exchange (or to `exchange`), if it has one. */
   routingKey?: string
+  /** The exchange of that binding when it is not `authmail`. */
+  exchange?: string
+}
+
+export interface TopologyOptions {
+  /** Declare the webhook queues too (the worker, when WEBHOOK_URL is set). */
+  webhooks?: boolean
 }
 
 /** Every queue dead-letters through the one exchange; at-least-once needs reject-publish overflow. */
@@ -24,7 +31,7 @@ const deadLetterTo = (exchange: string, routingKey: string) => ({
  * DESIGN §4. Every queue is a quorum queue, so each survives the loss of one
  * node of a 3-node cluster (a classic queue lives on one node only).
  */
-export function topologyQueues(names: TopologyNames): QueueSpec[] {
+export function topologyQueues(names: TopologyNames, options: TopologyOptions = {}): QueueSpec[] {
   const quorum = (args: Record<string, unknown> = {}): Options.AssertQueue => ({
     durable: true,
     arguments: { 'x-queue-type': 'quorum', ...args },
@@ -46,6 +53,33 @@ export function topologyQueues(names: TopologyNames): QueueSpec[] {
       }),
     })),
     { name: names.receipts, options: quorum(), routingKey: names.receiptsRoutingKey },
+    ...(options.webhooks ? webhookQueues(names, quorum) : []),
+  ]
+}
+
+/**
+ * The webhooks' own queues, shaped like mail's: `webhooks` takes every event
+ * (`#`), a failed POST waits in a retry queue and comes back, the last tier's
+ * failure is parked in `webhooks.dead`. Retries and dead letters go through the
+ * default exchange (routing key = queue name), so no product queue bound to
+ * `authmail.events` ever sees a retried event twice.
+ */
+function webhookQueues(
+  names: TopologyNames,
+  quorum: (args?: Record<string, unknown>) => Options.AssertQueue,
+): QueueSpec[] {
+  return [
+    { name: names.webhooksDead, options: quorum() },
+    {
+      name: names.webhooks,
+      options: quorum({ 'x-delivery-limit': 10, ...deadLetterTo('', names.webhooksDead) }),
+      routingKey: '#',
+      exchange: names.events,
+    },
+    ...names.webhookRetries.map((retry) => ({
+      name: retry.name,
+      options: quorum({ 'x-message-ttl': retry.ttlMs, ...deadLetterTo('', names.webhooks) }),
+    })),
   ]
 }
 
@@ -65,11 +99,13 @@ export async function assertTopology(
   connection: ChannelModel,
   names: TopologyNames,
   onMismatch?: OnQueueMismatch,
+  options: TopologyOptions = {},
 ): Promise<void> {
-  await onChannel(connection, (channel) =>
-    channel.assertExchange(names.exchange, 'direct', { durable: true }),
-  )
-  const queues = topologyQueues(names)
+  await onChannel(connection, async (channel) => {
+    await channel.assertExchange(names.exchange, 'direct', { durable: true })
+    await channel.assertExchange(names.events, 'topic', { durable: true })
+  })
+  const queues = topologyQueues(names, options)
   for (const queue of queues) {
     try {
       await onChannel(connection, (channel) => channel.assertQueue(queue.name, queue.options))
@@ -79,8 +115,8 @@ export async function assertTopology(
     }
   }
   await onChannel(connection, async (channel) => {
-    for (const { name, routingKey } of queues) {
-      if (routingKey) await channel.bindQueue(name, names.exchange, routingKey)
+    for (const { name, routingKey, exchange } of queues) {
+      if (routingKey) await channel.bindQueue(name, exchange ?? names.exchange, routingKey)
     }
   })
 }

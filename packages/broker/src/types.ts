@@ -25,6 +25,8 @@ export interface BrokerOptions {
   handlerRetryDelayMs?: number
   /** How often an idle consumer checks that its queue holds no ready messages it is not given; see stall.ts. */
   stallCheckMs?: number
+  /** Declare the webhook queues too (the worker, when WEBHOOK_URL is set). */
+  webhooks?: boolean
 }
 
 /** A publish that was not confirmed: broker away, nacked, unroutable or timed out. */

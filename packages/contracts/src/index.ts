@@ -1,3 +1,4 @@
+export * from './events.ts'
 export * from './mail-job.ts'
 export * from './metrics.ts'
 export * from './receipt.ts'

@@ -71,6 +71,12 @@ export const METRICS = {
     labels: ['route'],
     help: 'Requests refused with 429 by route pattern',
   },
+  authmail_events_recorded_total: {
+    process: 'api',
+    type: 'counter',
+    labels: ['type'],
+    help: 'Lifecycle events written to the outbox for the authmail.events exchange, by type',
+  },
   // worker
   authmail_mails_sent_total: {
     process: 'worker',
@@ -107,6 +113,18 @@ export const METRICS = {
     type: 'gauge',
     labels: ['queue'],
     help: 'Messages in mail.jobs, each retry queue and the dead-letter queue, read from RabbitMQ every few seconds',
+  },
+  authmail_webhook_deliveries_total: {
+    process: 'worker',
+    type: 'counter',
+    labels: ['outcome'],
+    help: 'Webhook POSTs by outcome (delivered: a 2xx; retry: into a retry queue; dead: into webhooks.dead)',
+  },
+  authmail_webhook_duration_seconds: {
+    process: 'worker',
+    type: 'histogram',
+    labels: [],
+    help: 'Time the webhook receiver took to answer (or the POST took to fail)',
   },
 } as const satisfies Record<string, MetricSpec>
 

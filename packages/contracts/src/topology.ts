@@ -14,6 +14,16 @@ export function topologyNames(prefix = '', retryDelaysMs: readonly number[] = DE
     receiptsRoutingKey: `${p}mail.receipt`,
     /** Transient failures wait in these, in order, before going back to mail.jobs. */
     retries: retryDelaysMs.map((ttlMs) => ({ name: `${p}mail.jobs.retry.${humanDuration(ttlMs)}`, ttlMs })),
+    /** Topic exchange of lifecycle events; the routing key is the event's type (`user.registered`…). */
+    events: `${p}authmail.events`,
+    /** The worker's webhook deliveries (only with WEBHOOK_URL): bound to `events` with `#`. */
+    webhooks: `${p}webhooks`,
+    webhooksDead: `${p}webhooks.dead`,
+    /** The same tiers as mail: a failed delivery waits in these, in order, before going back to `webhooks`. */
+    webhookRetries: retryDelaysMs.map((ttlMs) => ({
+      name: `${p}webhooks.retry.${humanDuration(ttlMs)}`,
+      ttlMs,
+    })),
   }
 }
 

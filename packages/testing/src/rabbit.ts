@@ -24,9 +24,13 @@ export async function deleteTestTopology(
   const connection = await amqp.connect(url)
   try {
     const channel = await connection.createChannel()
-    const queues = [names.jobs, names.dead, names.receipts, ...names.retries.map((r) => r.name)]
+    const queues = [
+      ...[names.jobs, names.dead, names.receipts, ...names.retries.map((r) => r.name)],
+      ...[names.webhooks, names.webhooksDead, ...names.webhookRetries.map((r) => r.name)],
+    ]
     for (const queue of queues) await channel.deleteQueue(queue)
     await channel.deleteExchange(names.exchange)
+    await channel.deleteExchange(names.events)
     await channel.close()
   } finally {
     await connection.close()
@@ -55,6 +59,17 @@ export async function openTestRabbit(prefix: string, retryDelaysMs?: readonly nu
         contentType: 'application/json',
         messageId,
         ...options,
+      })
+      await channel.waitForConfirms()
+    },
+
+    /** Publishes (with confirm) an event to `authmail.events` as the api's relay does: routing key = its type. */
+    async publishEvent(event: { id: string; type: string }): Promise<void> {
+      await channel.assertExchange(names.events, 'topic', { durable: true })
+      channel.publish(names.events, event.type, Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.id,
       })
       await channel.waitForConfirms()
     },
@@ -121,4 +136,49 @@ export async function closeConnectionsFromBroker(ports: number[], reason = 'clos
   const ours = listed.filter(([, port]) => ports.includes(Number(port)))
   for (const [pid] of ours) await rabbitmqctl('close_connection', pid as string, reason)
   return ours.length
+}
+
+/**
+ * What a product does to hear authmail's lifecycle events: its own queue bound
+ * to `authmail.events` (here exclusive, gone with the connection) with
+ * `bindingKey` (`#`: every event). Collects the parsed events as they arrive.
+ */
+export async function listenToEvents(prefix: string, { bindingKey = '#', url = TEST_AMQP_URL } = {}) {
+  const names = topologyNames(prefix)
+  const connection = await amqp.connect(url)
+  const channel = await connection.createChannel()
+  await channel.assertExchange(names.events, 'topic', { durable: true })
+  const { queue } = await channel.assertQueue('', { exclusive: true })
+  await channel.bindQueue(queue, names.events, bindingKey)
+  const received: { type: string; user_id: string | null; [key: string]: unknown }[] = []
+  const routingKeys: string[] = []
+  await channel.consume(queue, (message) => {
+    if (!message) return
+    received.push(JSON.parse(message.content.toString()))
+    routingKeys.push(message.fields.routingKey)
+    channel.ack(message)
+  })
+
+  return {
+    received,
+    /** The routing key each event arrived with, in the same order. */
+    routingKeys,
+    /** Resolves with the first event `match` accepts, waiting up to `timeoutMs`. */
+    async waitFor(match: (event: (typeof received)[number]) => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = received.find(match)
+        if (found) return found
+        if (Date.now() > deadline) {
+          throw new Error(
+            `no matching event within ${timeoutMs} ms; got ${received.map((e) => e.type).join(', ')}`,
+          )
+        }
+        await sleep(25)
+      }
+    },
+    async close(): Promise<void> {
+      await connection.close().catch(() => {})
+    },
+  }
 }

@@ -1,6 +1,8 @@
-import { MailReceiptSchema, SignedMailReceiptSchema } from '@authmail/contracts'
+import type { ConsumeMessage } from '@authmail/broker'
+import { MailReceiptSchema, REQUEST_ID_HEADER, SignedMailReceiptSchema } from '@authmail/contracts'
 import type { ReceiptSeal } from '@authmail/tokens'
 import fp from 'fastify-plugin'
+import { events } from '../events/events.ts'
 import { receiptsDropped, receiptsRecorded } from '../metrics.ts'
 
 type Checked =
@@ -30,7 +32,7 @@ function check(content: Buffer, seal: ReceiptSeal): Checked {
  */
 export default fp(
   async (app) => {
-    const { broker, db, deliveries, suppressions, receiptSeal } = app
+    const { broker, db, deliveries, suppressions, relay, receiptSeal } = app
     const log = app.log.child({ component: 'receipts' })
     await broker.consume(
       broker.names.receipts,
@@ -43,10 +45,13 @@ export default fp(
           settle.ack()
           return
         }
+        // Unacked on a database error: the broker redelivers it later. The event's id comes from the
+        // job and its status, so a redelivered receipt does not announce the mail twice.
         const { receipt } = checked
-        // Unacked on a database error: the broker redelivers it later.
+        const requestId = headerOf(message, REQUEST_ID_HEADER)
         await db.transaction(async (tx) => {
           await deliveries.record(tx, receipt)
+          await events.recordMailOutcome(tx, receipt, requestId)
           // The mailbox is not there: mailing it again would only cost the sender its reputation.
           if (receipt.status === 'failed' && receipt.recipientRefused) {
             await suppressions.suppress(tx, {
@@ -57,11 +62,17 @@ export default fp(
             })
           }
         })
+        relay.kick()
         receiptsRecorded.inc({ status: receipt.status })
         settle.ack()
       },
       { prefetch: 32 },
     )
   },
-  { name: 'receipts', dependencies: ['db', 'broker', 'deliveries', 'suppressions', 'tokens'] },
+  { name: 'receipts', dependencies: ['db', 'broker', 'deliveries', 'suppressions', 'tokens', 'outbox'] },
 )
+
+function headerOf(message: ConsumeMessage, name: string): string | null {
+  const value = message.properties.headers?.[name]
+  return typeof value === 'string' ? value : null
+}

@@ -1,8 +1,10 @@
-import type { MailJob } from '@authmail/contracts'
+import type { AuthmailEvent, MailJob } from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
 
 export interface OutboxRow {
   id: string
+  /** `mail`: a job for the `authmail` exchange; `event`: for the `authmail.events` exchange. */
+  kind: 'mail' | 'event'
   payload: unknown
   request_id: string | null
 }
@@ -21,6 +23,17 @@ export const outboxRows = {
     ])
   },
 
+  /**
+   * An event written next to the state change it reports. Its id may be derived from
+   * what it reports (a receipt redelivered): a second insert of the same id changes nothing.
+   */
+  async insertEvent(tx: Queryable, event: AuthmailEvent, requestId: string | null): Promise<void> {
+    await tx.query(
+      `INSERT INTO outbox (id, kind, payload, request_id) VALUES ($1, 'event', $2, $3) ON CONFLICT (id) DO NOTHING`,
+      [event.id, JSON.stringify(event), requestId],
+    )
+  },
+
   /** Leases up to `limit` unpublished rows, oldest first, skipping rows another instance holds. */
   async claim(q: Queryable, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
     const { rows } = await q.query<OutboxRow>(
@@ -31,7 +44,7 @@ export const outboxRows = {
            ORDER BY created_at
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
-        RETURNING id, payload, request_id`,
+        RETURNING id, kind, payload, request_id`,
       [limit, leaseSeconds],
     )
     return rows

@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 /**
- * Jobs written next to the state change they announce, in the caller's
+ * Mail jobs (and, through events/, lifecycle events) written next to the state change they announce, in the caller's
  * transaction. Every mail the api sends passes here, so this is where a
  * suppressed address is skipped: the caller goes on exactly as if the job
  * were queued (same answer, same cooldown), and nobody learns the address is
@@ -46,11 +46,16 @@ export default fp(
     const relay = createRelay({
       db,
       log: app.log.child({ component: 'relay' }),
-      publish: (row) =>
-        broker.publish(broker.names.jobsRoutingKey, row.payload as object, {
+      publish: (row) => {
+        const options = {
           messageId: row.id,
           headers: row.request_id ? { [REQUEST_ID_HEADER]: row.request_id } : {},
-        }),
+        }
+        const payload = row.payload as { type: string }
+        return row.kind === 'event'
+          ? broker.publishEvent(payload.type, payload, options)
+          : broker.publish(broker.names.jobsRoutingKey, payload, options)
+      },
       canPublish: broker.isConnected,
     })
     app.decorate('outbox', createOutbox({ suppressions }))

@@ -97,7 +97,7 @@ export function createRelay(options: RelayOptions) {
       lagWarnedAt = Date.now()
       log.warn(
         { ...current, brokerConnected: options.canPublish() },
-        'outbox is lagging: mail jobs wait to be published',
+        'outbox is lagging: mail jobs and events wait to be published',
       )
     } else if (!lagging && lagWarnedAt > 0) {
       lagWarnedAt = 0

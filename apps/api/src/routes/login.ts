@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { events } from '../events/events.ts'
 import { BODY_ERRORS, errors, TokenPairSchema } from '../openapi/schemas.ts'
 import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
 import { countLoginAttempt } from '../plugins/http-metrics.ts'
@@ -23,7 +24,7 @@ export const LoginBodySchema = z.object({
  * `POST /verify-email/code`, so a single-page app can take the mailed code.
  */
 const login: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, sessions, loginThrottle, tokens, env } = app
+  const { db, users, sessions, loginThrottle, tokens, relay, env } = app
 
   app.post(
     '/login',
@@ -67,7 +68,15 @@ const login: FastifyPluginAsyncZod = async (app) => {
           details: { verification_token: token, token_type: 'Bearer', expires_in: env.ACCESS_TOKEN_TTL },
         })
       }
-      return db.transaction((tx) => sessions.start(tx, user))
+      const pair = await db.transaction(async (tx) => {
+        const started = await sessions.start(tx, user)
+        // A new session from a password; a refresh continues one and records nothing (docs/events.md).
+        const signedIn = { type: 'user.signed_in', userId: user.id, data: { method: 'password' } } as const
+        await events.record(tx, signedIn, { requestId: request.id })
+        return started
+      })
+      relay.kick()
+      return pair
     },
   )
 }

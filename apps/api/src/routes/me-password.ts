@@ -71,9 +71,10 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
         const updated = await changePassword(
           { users, outbox, loginThrottle },
           tx,
-          user.id,
+          user,
           passwordHash,
           request.id,
+          'change',
         )
         return sessions.start(tx, updated)
       })

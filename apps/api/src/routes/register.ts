@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { LocaleSchema } from '@authmail/contracts'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { events } from '../events/events.ts'
 import { pickLocale } from '../locale.ts'
 import { BODY_ERRORS, errors } from '../openapi/schemas.ts'
 import { PasswordSchema } from '../passwords/password-schema.ts'
@@ -57,6 +58,16 @@ const register: FastifyPluginAsyncZod = async (app) => {
         const existing = await users.findByEmail(tx, email, { forUpdate: true })
         let user = existing ?? (await users.insert(tx, { email, passwordHash, locale }))
         if (!user) return // a concurrent request created the account and sends its mail
+        // One more INSERT, for new accounts only: far below the noise of the password hash and the
+        // mail job both answers already wait for (docs/events.md).
+        if (!existing) {
+          const data = { email: user.email, locale: user.locale }
+          await events.record(
+            tx,
+            { type: 'user.registered', userId: user.id, data },
+            { requestId: request.id },
+          )
+        }
         // A second registration of an unconfirmed address: nobody can tell which registrant owns the
         // mailbox, so no password chosen so far survives, whichever link confirms the account
         // (docs/security.md, pre-account hijack). Done inside the cooldown too, where no mail goes out.

@@ -87,7 +87,8 @@ const setPassword: FastifyPluginAsyncZod = async (app) => {
             forUpdate: true,
           })
           await consumeLinkToken(tx, claims)
-          return changePassword({ users, outbox, loginThrottle }, tx, user.id, passwordHash, request.id)
+          const method = claims.purpose === 'reset_password' ? 'reset_password' : 'set_password'
+          return changePassword({ users, outbox, loginThrottle }, tx, user, passwordHash, request.id, method)
         })
         relay.kick()
         if (!page) return reply.send({ message: 'Password set', email: updated.email })

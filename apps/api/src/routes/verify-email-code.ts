@@ -30,7 +30,7 @@ const BodySchema = z.object({
  * re-registration) for a day.
  */
 const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, tokens, deliveries, env } = app
+  const { db, users, tokens, deliveries, relay, env } = app
 
   app.post(
     '/verify-email/code',
@@ -83,9 +83,16 @@ const verifyEmailCode: FastifyPluginAsyncZod = async (app) => {
           })
         }
         const exp = Math.floor(new Date(token.expires_at).getTime() / 1000)
-        return confirmEmail(users, tx, user, { jti: token.token_id, exp })
+        return confirmEmail(
+          users,
+          tx,
+          user,
+          { jti: token.token_id, exp },
+          { method: 'code', requestId: request.id },
+        )
       })
       if (outcome instanceof AppError) throw outcome
+      relay.kick()
       return reply.send({ message: 'Email verified successfully', email: outcome.email })
     },
   )

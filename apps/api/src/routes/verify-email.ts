@@ -18,7 +18,7 @@ const ParamsSchema = z.object({ token: z.string().min(1).max(4096) })
  * confirms: mail scanners follow links with GET and HEAD.
  */
 const verifyEmail: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, tokens, env } = app
+  const { db, users, tokens, relay, env } = app
 
   app.post(
     '/verify-email/:token',
@@ -48,9 +48,10 @@ const verifyEmail: FastifyPluginAsyncZod = async (app) => {
           const { claims, user } = await checkVerifyToken({ tokens, users }, tx, request.params.token, {
             forUpdate: true,
           })
-          await confirmEmail(users, tx, user, claims)
+          await confirmEmail(users, tx, user, claims, { method: 'link', requestId: request.id })
           return user
         })
+        relay.kick()
         if (!page) return reply.send({ message: 'Email verified successfully', email: confirmed.email })
         const t = pageStrings(confirmed.locale)
         return renderMessage(reply, confirmed.locale, {

@@ -1,6 +1,7 @@
 import type { Tokens } from '@authmail/tokens'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
+import { events } from '../events/events.ts'
 import {
   assertUnused,
   type CheckedLink,
@@ -30,15 +31,21 @@ export async function checkVerifyToken(
   return link
 }
 
-/** Marks the address confirmed and the token (link or code) used, in the caller's transaction. */
+/**
+ * Marks the address confirmed and the token (link or code) used, and records
+ * `user.email_verified`, in the caller's transaction.
+ */
 export async function confirmEmail(
   users: Users,
   q: Queryable,
   user: Pick<User, 'id'>,
   token: { jti: string; exp: number },
+  how: { method: 'link' | 'code'; requestId: string },
 ): Promise<{ email: string }> {
   await consumeLinkToken(q, { jti: token.jti, sub: user.id, exp: token.exp })
   const confirmed = await users.confirmEmail(q, user.id)
   if (!confirmed) throw new AppError('AUTH_USER_NOT_FOUND')
+  const data = { email: confirmed.email, method: how.method }
+  await events.record(q, { type: 'user.email_verified', userId: user.id, data }, { requestId: how.requestId })
   return confirmed
 }

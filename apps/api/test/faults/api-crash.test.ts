@@ -19,7 +19,7 @@ test('the api killed after committing a registration, before publishing it: the 
   assert.equal((await stack.post('/register', { email })).status, 202)
   const before = await readiness(stack.baseUrl)
   assert.equal(before.broker, 'down')
-  assert.equal(before.outbox?.pending, 1, 'committed, not published')
+  assert.equal(before.outbox?.pending, 2, 'committed (the mail job and user.registered), not published')
   await stack.stop('api', 'SIGKILL')
 
   await proxy.restore()

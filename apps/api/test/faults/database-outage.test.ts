@@ -88,7 +88,7 @@ test('PostgreSQL restarting under load: 503 in the envelope meanwhile, then reco
   const halfWritten = rows[0]?.n ?? -1
   await eventually('the api records receipts again', async () => {
     const r = await sql.query<{ pending: number }>(
-      `SELECT count(*)::int AS pending FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM mail_deliveries d WHERE d.job_id = o.id)`,
+      `SELECT count(*)::int AS pending FROM outbox o WHERE o.kind = 'mail' AND NOT EXISTS (SELECT 1 FROM mail_deliveries d WHERE d.job_id = o.id)`,
     )
     return r.rows[0]?.pending === 0
   })
