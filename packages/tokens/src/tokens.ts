@@ -3,7 +3,17 @@ import jwt from 'jsonwebtoken'
 import { ACCESS_TOKEN_ALGORITHM, deriveKey, type PublicJwk, publicJwk, publicOf } from './keys.ts'
 
 /** Link purposes (minted by the worker) and the api's own access token. */
-export type TokenPurpose = 'set_password' | 'verify_email' | 'reset_password' | 'access'
+export type TokenPurpose =
+  | 'set_password'
+  | 'verify_email'
+  | 'reset_password'
+  | 'change_email'
+  | 'revert_email'
+  | 'access'
+
+/** Lifetimes of purposes added later: callers that predate them need not name them. */
+const DEFAULT_TTL = { change_email: 86_400, revert_email: 604_800 }
+type DefaultedPurpose = keyof typeof DEFAULT_TTL
 
 export interface TokenClaims {
   sub: string
@@ -51,7 +61,7 @@ export interface TokensOptions {
   /** `PUBLIC_BASE_URL`: the `iss` of every token. */
   issuer: string
   /** Lifetimes in seconds. */
-  ttl: Record<TokenPurpose, number>
+  ttl: Omit<Record<TokenPurpose, number>, DefaultedPurpose> & Partial<Record<DefaultedPurpose, number>>
   /** Milliseconds since the epoch; tests move it to check expiry. */
   now?: () => number
 }
@@ -83,12 +93,19 @@ function accessKeyring(current: KeyObject | undefined, previous: KeyObject[]): K
 
 export function createTokens(options: TokensOptions) {
   const now = options.now ?? Date.now
+  const ttl: Record<TokenPurpose, number> = {
+    ...options.ttl,
+    change_email: options.ttl.change_email ?? DEFAULT_TTL.change_email,
+    revert_email: options.ttl.revert_email ?? DEFAULT_TTL.revert_email,
+  }
   const secrets = [options.secret, ...(options.previousSecrets ?? [])]
   const previousAccessKeys = options.previousAccessKeys ?? []
   const keyrings: Record<TokenPurpose, Keyring> = {
     set_password: linkKeyring('set_password', secrets),
     verify_email: linkKeyring('verify_email', secrets),
     reset_password: linkKeyring('reset_password', secrets),
+    change_email: linkKeyring('change_email', secrets),
+    revert_email: linkKeyring('revert_email', secrets),
     access: accessKeyring(options.accessKey, previousAccessKeys),
   }
   const codeKeys = secrets.map((secret) => deriveKey(secret, 'code'))
@@ -98,13 +115,13 @@ export function createTokens(options: TokensOptions) {
 
   function sign(
     purpose: TokenPurpose,
-    claims: { sub: string; ver: number; email?: string; role?: string; scope?: string },
+    // `jti`: a link that stands for a row of the api (a pending change of address) carries that row's id.
+    { jti = randomUUID(), ...claims }: { sub: string; ver: number; email?: string; role?: string; scope?: string; jti?: string },
   ): SignedToken {
     const { algorithm, signing } = keyrings[purpose]
     if (!signing) throw new Error(`this process holds no key to sign ${purpose} tokens`)
-    const jti = randomUUID()
     const iat = Math.floor(now() / 1000)
-    const exp = iat + options.ttl[purpose]
+    const exp = iat + ttl[purpose]
     const token = jwt.sign({ ...claims, jti, purpose, iat, exp }, signing.key, {
       algorithm,
       issuer: options.issuer,
