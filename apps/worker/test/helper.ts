@@ -120,7 +120,7 @@ export function job<T extends MailJob['type']>(
     revertId: randomUUID(),
     newEmail: `new-${randomBytes(3).toString('hex')}@example.com`,
   }
-  return { ...base, ...fields } as Extract<MailJob, { type: T }>
+  return { ...base, ...fields } as unknown as Extract<MailJob, { type: T }>
 }
 
 /** The first link to PUBLIC_BASE_URL in a text part, and its token. */
