@@ -33,7 +33,12 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
     job: { userId: string; credentialVersion: number; email?: string },
     jti?: string,
   ) {
-    const signed = tokens.sign(purpose, { sub: job.userId, ver: job.credentialVersion, email: job.email, jti })
+    const signed = tokens.sign(purpose, {
+      sub: job.userId,
+      ver: job.credentialVersion,
+      email: job.email,
+      jti,
+    })
     return { signed, token: { jti: signed.jti, expiresAt: signed.expiresAt, purpose } }
   }
 
@@ -91,7 +96,10 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
         const { signed, token } = mint('change_email', { ...job, email: undefined }, job.changeId)
         const url = link('/change-email', signed.token)
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.CHANGE_EMAIL_TTL }
-        return { ...templates.render('email_change', locale, { ...data, code: tokens.code(job.changeId) }), token }
+        return {
+          ...templates.render('email_change', locale, { ...data, code: tokens.code(job.changeId) }),
+          token,
+        }
       }
       case 'email_changed': {
         // Not bound to the address either: the revert restores the one its change row recorded.

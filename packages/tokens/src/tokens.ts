@@ -116,7 +116,10 @@ export function createTokens(options: TokensOptions) {
   function sign(
     purpose: TokenPurpose,
     // `jti`: a link that stands for a row of the api (a pending change of address) carries that row's id.
-    { jti = randomUUID(), ...claims }: { sub: string; ver: number; email?: string; role?: string; scope?: string; jti?: string },
+    {
+      jti = randomUUID(),
+      ...claims
+    }: { sub: string; ver: number; email?: string; role?: string; scope?: string; jti?: string },
   ): SignedToken {
     const { algorithm, signing } = keyrings[purpose]
     if (!signing) throw new Error(`this process holds no key to sign ${purpose} tokens`)

@@ -45,7 +45,12 @@ export function createEmailChange({ users, outbox, cooldowns, mailBudget, env, n
     const owner = await users.findByEmail(tx, newEmail)
     if (owner) {
       if (await mailBudget.admit(tx, newEmail, log)) {
-        const job = { id: randomUUID(), type: 'email_change_taken', email: owner.email, locale: owner.locale } as const
+        const job = {
+          id: randomUUID(),
+          type: 'email_change_taken',
+          email: owner.email,
+          locale: owner.locale,
+        } as const
         await outbox.add(tx, job, requestId)
       }
       return slot

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { isAddressTaken } from '../email-change/email-change.ts'
+import { emailChanges } from '../email-change/email-changes-repository.ts'
 import { AppError } from '../errors.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors } from '../openapi/schemas.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
-import { emailChanges } from '../email-change/email-changes-repository.ts'
-import { isAddressTaken } from '../email-change/email-change.ts'
 import { MAX_CODE_ATTEMPTS } from './verify-email-code.ts'
 
 const BodySchema = z.object({
@@ -58,7 +58,9 @@ const meEmailCode: FastifyPluginAsyncZod = async (app) => {
           const change = await emailChanges.latestPending(tx, user.id)
           if (!change) return new AppError('AUTH_NO_EMAIL_CHANGE')
           if (new Date(change.expires_at).getTime() <= app.now()) {
-            return new AppError('AUTH_CODE_EXPIRED', { message: 'This code has expired; ask for the change again' })
+            return new AppError('AUTH_CODE_EXPIRED', {
+              message: 'This code has expired; ask for the change again',
+            })
           }
           const attempts = await emailChanges.countCodeAttempt(tx, change.id)
           if (attempts > MAX_CODE_ATTEMPTS) {
@@ -67,7 +69,9 @@ const meEmailCode: FastifyPluginAsyncZod = async (app) => {
             })
           }
           if (!tokens.checkCode(change.id, request.body.code)) {
-            return new AppError('AUTH_INVALID_CODE', { details: { attempts_left: MAX_CODE_ATTEMPTS - attempts } })
+            return new AppError('AUTH_INVALID_CODE', {
+              details: { attempts_left: MAX_CODE_ATTEMPTS - attempts },
+            })
           }
           const problem = await emailChange.problemOf(tx, user, change)
           if (problem) return problem

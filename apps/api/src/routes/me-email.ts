@@ -9,7 +9,10 @@ import { signedIn } from '../users/user-view.ts'
 
 const BodySchema = z.object({
   new_email: EmailSchema,
-  password: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(1024),
+  password: z
+    .string({ error: 'Enter your current password' })
+    .min(1, 'Enter your current password')
+    .max(1024),
 })
 
 const AcceptedSchema = z.object({
@@ -62,9 +65,14 @@ const meEmail: FastifyPluginAsyncZod = async (app) => {
       }
       await loginThrottle.clear(db, user.email, request.ip)
       if (new_email.toLowerCase() === user.email.toLowerCase()) {
-        throw new AppError('VALIDATION_ERROR', { field: 'new_email', message: 'This is already your address' })
+        throw new AppError('VALIDATION_ERROR', {
+          field: 'new_email',
+          message: 'This is already your address',
+        })
       }
-      const slot = await db.transaction((tx) => emailChange.request(tx, user, new_email, request.id, request.log))
+      const slot = await db.transaction((tx) =>
+        emailChange.request(tx, user, new_email, request.id, request.log),
+      )
       relay.kick()
       if (!slot.allowed) {
         reply.header('retry-after', String(slot.waitSeconds))
