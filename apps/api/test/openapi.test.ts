@@ -112,7 +112,10 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     ['/', '/api/v1/auth'],
   )
   assert.deepEqual(codes(doc.paths['/change-email/{token}']?.post as Operation, '409'), ['AUTH_EMAIL_TAKEN'])
-  assert.ok(doc.paths['/revert-email']?.post?.responses['200']?.content?.['text/html'], 'a form post gets a page')
+  assert.ok(
+    doc.paths['/revert-email']?.post?.responses['200']?.content?.['text/html'],
+    'a form post gets a page',
+  )
   assert.deepEqual(doc.paths['/users/{id}']?.delete?.security, [{ bearer: [] }])
   assert.ok(doc.paths['/users/{id}']?.delete?.responses['204'])
   assert.deepEqual(codes(doc.paths['/users/{id}']?.delete as Operation, '409'), ['LAST_ADMIN'])
