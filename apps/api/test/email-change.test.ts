@@ -311,5 +311,26 @@ for (const store of stores()) {
       assert.equal(again.statusCode, 401)
       assert.equal(errorCode(again), 'AUTH_TOKEN_USED')
     })
+
+    test('retention keeps a change through its revert window and the outbox retention, then deletes it', async (t) => {
+      const clock = movableClock()
+      const api = await build(t, { store, now: clock.now })
+      const { job } = await accountWithChange(api, 'jay@example.com', 'jay@example.net')
+      const done = await api.inject({
+        method: 'POST',
+        url: `/change-email/${changeLink(api, job)}`,
+        payload: {},
+      })
+      assert.equal(done.statusCode, 200)
+      clock.advance(api.env.REVERT_EMAIL_TTL)
+      assert.equal(
+        (await api.retention.runOnce()).email_changes,
+        0,
+        'the revert link may still be in a late mail',
+      )
+      clock.advance(api.env.OUTBOX_RETENTION + 1)
+      assert.equal((await api.retention.runOnce()).email_changes, 1)
+      assert.equal(await emailChanges.find(api.db, job.changeId), null)
+    })
   })
 }

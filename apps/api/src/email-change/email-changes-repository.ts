@@ -117,6 +117,21 @@ export const emailChanges = {
   },
 
   /**
+   * Deletes up to `limit` rows whose code expired and whose revert window (if
+   * it was confirmed) ended before `at` (the retention job passes a time well
+   * before now: a link minted late by a delayed mail may outlive the row's own times).
+   */
+  async deleteSpent(q: Queryable, at: string, limit: number): Promise<number> {
+    const { rowCount } = await q.query(
+      `DELETE FROM email_changes WHERE id IN (
+         SELECT id FROM email_changes
+          WHERE greatest(expires_at, coalesce(revert_expires_at, expires_at)) <= $1::timestamptz LIMIT $2)`,
+      [at, limit],
+    )
+    return rowCount
+  },
+
+  /**
    * The user's changes still waiting for confirmation, newest first: what an
    * account export lists. Expired ones are left out; they can no longer happen.
    */
