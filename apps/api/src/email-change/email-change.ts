@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyBaseLogger } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CooldownResult } from '../cooldowns/cooldowns.ts'
 import type { Queryable } from '../db/driver.ts'
@@ -14,10 +14,7 @@ declare module 'fastify' {
   }
 }
 
-type Deps = Pick<
-  import('fastify').FastifyInstance,
-  'users' | 'outbox' | 'cooldowns' | 'mailBudget' | 'env' | 'now'
->
+type Deps = Pick<FastifyInstance, 'users' | 'outbox' | 'cooldowns' | 'mailBudget' | 'env' | 'now'>
 
 /**
  * Change of address: a request mails the new address a link and a code; only
