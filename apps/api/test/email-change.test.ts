@@ -260,6 +260,26 @@ for (const store of stores()) {
       assert.match(page.body, /belongs to another account/)
     })
 
+    test('two accounts confirming the same new address at once: one moves, the other gets 409', async (t) => {
+      const clock = movableClock()
+      const api = await build(t, { store, now: clock.now })
+      const first = await accountWithChange(api, 'kim@example.com', 'shared@example.net')
+      clock.advance(api.cooldowns.seconds + 1)
+      const second = await accountWithChange(api, 'lee@example.com', 'shared@example.net')
+      const answers = await Promise.all(
+        [first.job, second.job].map((job) =>
+          api.inject({ method: 'POST', url: `/change-email/${changeLink(api, job)}`, payload: {} }),
+        ),
+      )
+      assert.deepEqual(answers.map((r) => r.statusCode).sort(), [200, 409])
+      assert.equal(
+        errorCode(answers.find((r) => r.statusCode === 409) as (typeof answers)[number]),
+        'AUTH_EMAIL_TAKEN',
+      )
+      const { rows } = await api.db.query("SELECT 1 FROM users WHERE lower(email) = 'shared@example.net'")
+      assert.equal(rows.length, 1)
+    })
+
     test('the revert link restores the old address, ends every session and mails a reset link', async (t) => {
       const api = await build(t, { store })
       const { user, session, job } = await accountWithChange(api, 'ivy@example.com', 'ivy@mover.example')
