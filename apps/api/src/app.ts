@@ -9,6 +9,7 @@ import cooldowns from './cooldowns/cooldowns.ts'
 import type { Db } from './db/driver.ts'
 import deliveries from './deliveries/deliveries.ts'
 import receipts from './deliveries/receipts.ts'
+import emailChange from './email-change/email-change.ts'
 import type { Env } from './env.ts'
 import { MAX_PARAM_LENGTH } from './http/server-options.ts'
 import loginThrottle from './login-throttle/login-throttle.ts'
@@ -27,9 +28,11 @@ import tokens from './plugins/tokens.ts'
 import retention from './retention/retention.ts'
 import assets from './routes/assets.ts'
 import authRoutes from './routes/auth-routes.ts'
+import changeEmailPage from './routes/change-email-page.ts'
 import health from './routes/health.ts'
 import jwks from './routes/jwks.ts'
 import recoverPasswordPage from './routes/recover-password-page.ts'
+import revertEmailPage from './routes/revert-email-page.ts'
 import setPasswordPage from './routes/set-password-page.ts'
 import verifyEmailPage from './routes/verify-email-page.ts'
 import auth from './sessions/auth.ts'
@@ -97,6 +100,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(adminBootstrap)
   await fastify.register(unverifiedCleanup)
   await fastify.register(retention)
+  await fastify.register(emailChange)
 
   await fastify.register(health)
   await fastify.register(jwks)
@@ -104,6 +108,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(setPasswordPage)
   await fastify.register(recoverPasswordPage)
   await fastify.register(verifyEmailPage)
+  await fastify.register(changeEmailPage)
+  await fastify.register(revertEmailPage)
   await fastify.register(mailPreview)
   // The same JSON routes at the root (curl, forms) and where the SPA clients call them.
   await fastify.register(authRoutes)

@@ -42,6 +42,10 @@ export const EnvSchema = BrokerEnvSchema.extend({
   VERIFY_EMAIL_TTL: seconds(86_400),
   SET_PASSWORD_TTL: seconds(86_400),
   RESET_PASSWORD_TTL: seconds(3_600),
+  /** How long the link and code confirming a new address work. */
+  CHANGE_EMAIL_TTL: seconds(86_400),
+  /** How long the old address can undo a change of address. */
+  REVERT_EMAIL_TTL: seconds(604_800),
   ACCESS_TOKEN_TTL: seconds(900),
   REFRESH_TOKEN_TTL: seconds(604_800),
   RESEND_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(300),

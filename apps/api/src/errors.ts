@@ -31,6 +31,8 @@ export const ERRORS = {
   AUTH_INVALID_CODE: [400, 'This code is not correct'],
   AUTH_CODE_EXPIRED: [400, 'This code has expired; request a new verification email'],
   AUTH_CODE_ATTEMPTS_EXCEEDED: [429, 'Too many wrong codes; request a new verification email'],
+  AUTH_EMAIL_TAKEN: [409, 'This address now belongs to another account'],
+  AUTH_NO_EMAIL_CHANGE: [400, 'No change of address is waiting to be confirmed'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ErrorCode = keyof typeof ERRORS

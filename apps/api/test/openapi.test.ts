@@ -32,12 +32,15 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     'DELETE /suppressions/{email}',
     'DELETE /users/{id}',
     'GET /admin/mail-preview/{kind}',
+    'GET /change-email',
+    'GET /change-email/{token}',
     'GET /healthz',
     'GET /me',
     'GET /metrics',
     'GET /openapi.json',
     'GET /readyz',
     'GET /recover-password',
+    'GET /revert-email',
     'GET /set-password',
     'GET /suppressions',
     'GET /users',
@@ -46,12 +49,16 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     'GET /verify-email/{token}',
     'PATCH /me',
     'PATCH /users/{id}',
+    'POST /change-email/{token}',
     'POST /login',
     'POST /logout',
+    'POST /me/email',
+    'POST /me/email/code',
     'POST /me/password',
     'POST /recover-password',
     'POST /register',
     'POST /resend-verification',
+    'POST /revert-email',
     'POST /set-password',
     'POST /token/refresh',
     'POST /verify-email/code',
@@ -102,6 +109,18 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
   assert.deepEqual(doc.paths['/me']?.get?.security, [{ bearer: [] }])
   assert.deepEqual(doc.paths['/webhooks/bounces']?.post?.security, [{ bounceSecret: [] }])
   assert.deepEqual(codes(doc.paths['/webhooks/bounces']?.post as Operation, '401'), ['AUTH_INVALID_TOKEN'])
+  const changeEmail = doc.paths['/me/email']?.post
+  assert.deepEqual(changeEmail?.security, [{ bearer: [] }])
+  assert.ok(changeEmail?.responses['202'])
+  assert.deepEqual(
+    changeEmail?.servers?.map((s) => s.url),
+    ['/', '/api/v1/auth'],
+  )
+  assert.deepEqual(codes(doc.paths['/change-email/{token}']?.post as Operation, '409'), ['AUTH_EMAIL_TAKEN'])
+  assert.ok(
+    doc.paths['/revert-email']?.post?.responses['200']?.content?.['text/html'],
+    'a form post gets a page',
+  )
   assert.deepEqual(doc.paths['/users/{id}']?.delete?.security, [{ bearer: [] }])
   assert.ok(doc.paths['/users/{id}']?.delete?.responses['204'])
   assert.deepEqual(codes(doc.paths['/users/{id}']?.delete as Operation, '409'), ['LAST_ADMIN'])

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import { LOCALES, type Locale } from '@authmail/contracts'
 import { type LaunchedBrowser, launchBrowser } from '@authmail/testing'
 import type { FastifyInstance } from 'fastify'
+import { emailChanges } from '../src/email-change/email-changes-repository.ts'
 import { movableClock } from './account-fixtures.ts'
 import { build } from './helper.ts'
 
@@ -60,6 +61,31 @@ function journeys(
       await check(page)
       await page.goto(`/verify-email?token=${token}`)
       assert.equal(await page.locator('html').getAttribute('lang'), locale, 'the account language')
+    },
+    'change of address: confirm page, changed, revert page, address back, a used link': async (
+      page: Page,
+    ) => {
+      const user = await account(api, `mover-${long}`, locale, true)
+      await api.db.transaction((tx) => api.emailChange.request(tx, user, `moved-${long}`, 'test', api.log))
+      const [change] = await emailChanges.pendingFor(api.db, user.id, new Date(clock.now()).toISOString())
+      assert.ok(change)
+      const sign = (purpose: 'change_email' | 'revert_email', jti: string) =>
+        encodeURIComponent(
+          api.tokens.sign(purpose, { sub: user.id, ver: user.credential_version, jti }).token,
+        )
+      const changeToken = sign('change_email', change.id)
+      await page.goto(`/change-email?token=${changeToken}`)
+      await check(page)
+      await Promise.all([page.waitForURL(/\/change-email\/[^?]+$/), page.click('#confirm')])
+      await check(page)
+      assert.equal(await page.locator('html').getAttribute('lang'), locale)
+      const revertId = (await emailChanges.find(api.db, change.id))?.revert_id
+      assert.ok(revertId)
+      await page.goto(`/revert-email?token=${sign('revert_email', revertId)}`)
+      await check(page)
+      await Promise.all([page.waitForURL('**/revert-email'), page.click('#confirm')])
+      await check(page)
+      await page.goto(`/change-email?token=${changeToken}`)
     },
     'recover form, check inbox, invalid address, resend wait': async (page: Page) => {
       await page.goto('/recover-password')

@@ -86,6 +86,7 @@ for (const store of stores()) {
         mail_cooldowns: BURST,
         verification_code_attempts: BURST,
         mail_deliveries: 0,
+        email_changes: 0,
       })
 
       // A week on, through the app's own job: published rows and receipts without an account go too.

@@ -14,6 +14,8 @@ type ComposeEnv = Pick<
   | 'VERIFY_EMAIL_TTL'
   | 'SET_PASSWORD_TTL'
   | 'RESET_PASSWORD_TTL'
+  | 'CHANGE_EMAIL_TTL'
+  | 'REVERT_EMAIL_TTL'
   | 'UNVERIFIED_ACCOUNT_TTL'
 > &
   Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL'>>
@@ -23,9 +25,16 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
   const recoverUrl = `${env.PUBLIC_BASE_URL}/recover-password`
   const app = { name: env.APP_NAME ?? 'authmail', supportEmail: env.SUPPORT_EMAIL }
 
-  /** The job's token and the link carrying it: PUBLIC_BASE_URL only, the token the one query parameter. */
-  function mint(purpose: LinkPurpose, job: { userId: string; credentialVersion: number; email: string }) {
-    const signed = tokens.sign(purpose, { sub: job.userId, ver: job.credentialVersion, email: job.email })
+  /**
+   * The job's token and the link carrying it: PUBLIC_BASE_URL only, the token the one query parameter.
+   * `jti`: the id of the api row the link stands for (a pending change of address), if any.
+   */
+  function mint(
+    purpose: LinkPurpose,
+    job: { userId: string; credentialVersion: number; email: string },
+    jti?: string,
+  ) {
+    const signed = tokens.sign(purpose, { sub: job.userId, ver: job.credentialVersion, email: job.email, jti })
     const url = `${env.PUBLIC_BASE_URL}${LINK_PATHS[purpose]}?token=${encodeURIComponent(signed.token)}`
     return { signed, url, token: { jti: signed.jti, expiresAt: signed.expiresAt, purpose } }
   }
@@ -74,6 +83,31 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
         const data = { app, email, url, expiresAt, ttlSeconds, code, deleteAt }
         return { ...templates.render('unverified_reminder', locale, data), token }
       }
+      case 'email_change': {
+        // The token names the pending change (its jti), not the new address: the api looks that up.
+        const { signed, url, token } = mint('change_email', job, job.changeId)
+        const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.CHANGE_EMAIL_TTL }
+        return {
+          ...templates.render('email_change', locale, { ...data, code: tokens.code(job.changeId) }),
+          token,
+        }
+      }
+      case 'email_changed': {
+        // The revert restores the address its change row recorded.
+        const { signed, url, token } = mint('revert_email', job, job.revertId)
+        const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.REVERT_EMAIL_TTL }
+        return { ...templates.render('email_changed', locale, { ...data, newEmail: job.newEmail }), token }
+      }
+      case 'email_change_taken':
+        return {
+          ...templates.render('email_change_taken', locale, {
+            app,
+            email,
+            recoverUrl,
+            resetTtlSeconds: env.RESET_PASSWORD_TTL,
+          }),
+          token: null,
+        }
       case 'account_exists':
         return {
           ...templates.render('account_exists', locale, {

@@ -46,6 +46,8 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   VERIFY_EMAIL_TTL: seconds(86_400),
   SET_PASSWORD_TTL: seconds(86_400),
   RESET_PASSWORD_TTL: seconds(3_600),
+  CHANGE_EMAIL_TTL: seconds(86_400),
+  REVERT_EMAIL_TTL: seconds(604_800),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
   DEFAULT_LOCALE: LocaleSchema.default('en'),
   /** The product named in every mail's subject, body and footer. */

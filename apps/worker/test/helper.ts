@@ -24,6 +24,8 @@ export const COMPOSE_ENV = {
   VERIFY_EMAIL_TTL: 86_400,
   SET_PASSWORD_TTL: 86_400,
   RESET_PASSWORD_TTL: 3_600,
+  CHANGE_EMAIL_TTL: 86_400,
+  REVERT_EMAIL_TTL: 604_800,
   UNVERIFIED_ACCOUNT_TTL: 172_800,
 }
 
@@ -114,8 +116,11 @@ export function job<T extends MailJob['type']>(
     credentialVersion: 3,
     deleteAt: new Date(Date.now() + 3_600_000).toISOString(),
     linkPurpose: 'verify_email',
+    changeId: randomUUID(),
+    revertId: randomUUID(),
+    newEmail: `new-${randomBytes(3).toString('hex')}@example.com`,
   }
-  return { ...base, ...fields } as Extract<MailJob, { type: T }>
+  return { ...base, ...fields } as unknown as Extract<MailJob, { type: T }>
 }
 
 /** The first link to PUBLIC_BASE_URL in a text part, and its token. */

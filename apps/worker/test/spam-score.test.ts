@@ -18,6 +18,9 @@ const KINDS: MailJob['type'][] = [
   'account_exists',
   'no_account',
   'password_changed',
+  'email_change',
+  'email_change_taken',
+  'email_changed',
 ]
 
 // A realistic public origin: SpamAssassin scores the links' host names too.
@@ -34,7 +37,14 @@ const compose = createComposer(
  */
 const TOKEN_MIXED_ES = (type: MailJob['type'], locale: string, tests: string) =>
   locale === 'ru' &&
-  ['set_password', 'verify_email', 'reset_password', 'unverified_reminder'].includes(type) &&
+  [
+    'set_password',
+    'verify_email',
+    'reset_password',
+    'unverified_reminder',
+    'email_change',
+    'email_changed',
+  ].includes(type) &&
   tests === 'HTML_MESSAGE,MIXED_ES,NO_RECEIVED,NO_RELAYS'
 
 /** The message as the mailer sends it (same headers), as raw MIME. */

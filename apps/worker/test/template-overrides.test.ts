@@ -25,6 +25,8 @@ test('a file in TEMPLATES_DIR replaces the built-in one; the others stay', (t) =
     VERIFY_EMAIL_TTL: 86_400,
     SET_PASSWORD_TTL: 86_400,
     RESET_PASSWORD_TTL: 3_600,
+    CHANGE_EMAIL_TTL: 86_400,
+    REVERT_EMAIL_TTL: 604_800,
     UNVERIFIED_ACCOUNT_TTL: 172_800,
     APP_NAME: 'Orbit',
   }

@@ -63,6 +63,24 @@ const EXPECTED: Record<MailJob['type'], Expected> = {
     ru: /действует 1 час/,
   },
   no_account: { path: null, purpose: null, en: /ignore this e-mail/, ru: /проигнорируйте/ },
+  email_change: {
+    path: '/change-email',
+    purpose: 'change_email',
+    en: /expire in 24 hours/,
+    ru: /действуют 24 часа/,
+  },
+  email_change_taken: {
+    path: '/recover-password',
+    purpose: null,
+    en: /works for 1 hour/,
+    ru: /действует 1 час/,
+  },
+  email_changed: {
+    path: '/revert-email',
+    purpose: 'revert_email',
+    en: /undo the change for 7 days/,
+    ru: /в течение 7 дней/,
+  },
 }
 
 const branded = createComposer({ ...env, APP_NAME: 'Orbit', SUPPORT_EMAIL: 'help@orbit.example' }, tokens)
@@ -202,6 +220,23 @@ test('verification mails carry the code of their own token', () => {
   assert.ok(mail.token)
   assert.ok(mail.text.includes(tokens.code(mail.token.jti)))
   assert.ok(mail.html.includes(tokens.code(mail.token.jti)))
+})
+
+test('a change-of-address mail carries the code of its change, and no address in its token', () => {
+  const change = job('email_change')
+  const mail = compose(change)
+  assert.ok(mail.token)
+  const claims = tokens.verify(linkIn(mail.text).token, 'change_email')
+  assert.equal(claims.jti, change.changeId, 'the token names the pending change')
+  assert.equal(claims.email, undefined)
+  assert.ok(mail.text.includes(tokens.code(mail.token.jti)))
+  assert.ok(mail.text.indexOf(tokens.code(mail.token.jti)) < mail.text.indexOf('http'), 'code before link')
+})
+
+test('the change notice names the new address and links to the revert page', () => {
+  const mail = compose(job('email_changed', { newEmail: 'moved@example.net' } as Partial<MailJob>))
+  assert.match(mail.text, /moved@example\.net/)
+  assert.equal(tokens.verify(linkIn(mail.text).token, 'revert_email').jti, mail.token?.jti)
 })
 
 test('durations read naturally in both languages', () => {

@@ -6,7 +6,13 @@ export const LocaleSchema = z.enum(LOCALES, { error: `Choose ${LOCALES.join(' or
 export type Locale = z.infer<typeof LocaleSchema>
 
 /** Link tokens the worker mints; access and refresh tokens are the api's own. */
-export const LinkPurposeSchema = z.enum(['set_password', 'verify_email', 'reset_password'])
+export const LinkPurposeSchema = z.enum([
+  'set_password',
+  'verify_email',
+  'reset_password',
+  'change_email',
+  'revert_email',
+])
 export type LinkPurpose = z.infer<typeof LinkPurposeSchema>
 
 /** The api page a link of each purpose opens (`?token=` follows); the set-password page takes reset links too. */
@@ -14,6 +20,8 @@ export const LINK_PATHS: Record<LinkPurpose, string> = {
   set_password: '/set-password',
   verify_email: '/verify-email',
   reset_password: '/set-password',
+  change_email: '/change-email',
+  revert_email: '/revert-email',
 }
 
 const base = {
@@ -63,6 +71,35 @@ export const UnverifiedReminderJobSchema = z.object({
   linkPurpose: z.enum(['verify_email', 'set_password']).default('verify_email'),
 })
 
+/**
+ * A signed-in user asked to move the account to `email`: the mail carries a
+ * `change_email` link and code whose jti is `changeId`, the pending change's
+ * row, so the token need not carry the new address.
+ */
+export const EmailChangeJobSchema = z.object({
+  ...base,
+  type: z.literal('email_change'),
+  userId: z.uuid(),
+  credentialVersion: z.number().int().nonnegative(),
+  changeId: z.uuid(),
+})
+
+/** Someone asked to move another account to `email`, which already has one: nothing changed. */
+export const EmailChangeTakenJobSchema = z.object({ ...base, type: z.literal('email_change_taken') })
+
+/**
+ * The account moved from `email` (the old address) to `newEmail`; the mail
+ * carries a `revert_email` link whose jti is `revertId`.
+ */
+export const EmailChangedJobSchema = z.object({
+  ...base,
+  type: z.literal('email_changed'),
+  userId: z.uuid(),
+  credentialVersion: z.number().int().nonnegative(),
+  revertId: z.uuid(),
+  newEmail: z.email(),
+})
+
 export const MailJobSchema = z.discriminatedUnion('type', [
   SetPasswordJobSchema,
   VerifyEmailJobSchema,
@@ -71,6 +108,9 @@ export const MailJobSchema = z.discriminatedUnion('type', [
   NoAccountJobSchema,
   PasswordChangedJobSchema,
   UnverifiedReminderJobSchema,
+  EmailChangeJobSchema,
+  EmailChangeTakenJobSchema,
+  EmailChangedJobSchema,
 ])
 export type MailJob = z.infer<typeof MailJobSchema>
 
@@ -83,6 +123,10 @@ export function linkPurposeOf(job: MailJob): LinkPurpose | null {
       return job.type
     case 'unverified_reminder':
       return job.linkPurpose
+    case 'email_change':
+      return 'change_email'
+    case 'email_changed':
+      return 'revert_email'
     default:
       return null
   }

@@ -28,6 +28,20 @@ test('a mail job parses by its type and carries the purpose of its link', () => 
   assert.equal(linkPurposeOf(MailJobSchema.parse({ ...job, type: 'account_exists' })), null)
 })
 
+test('change-of-address jobs name the row their link stands for, never in place of the address', () => {
+  const change = MailJobSchema.parse({ ...job, type: 'email_change', changeId: randomUUID() })
+  assert.equal(linkPurposeOf(change), 'change_email')
+  const changed = MailJobSchema.parse({
+    ...job,
+    type: 'email_changed',
+    revertId: randomUUID(),
+    newEmail: 'b@example.com',
+  })
+  assert.equal(linkPurposeOf(changed), 'revert_email')
+  assert.equal(linkPurposeOf(MailJobSchema.parse({ ...job, type: 'email_change_taken' })), null)
+  assert.equal(MailJobSchema.safeParse({ ...job, type: 'email_change' }).success, false, 'no change id')
+})
+
 test('a mail job with an unknown type, a bad address or a missing field is refused', () => {
   assert.equal(MailJobSchema.safeParse({ ...job, type: 'launch_missiles' }).success, false)
   assert.equal(

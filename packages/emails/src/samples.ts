@@ -24,4 +24,14 @@ export const SAMPLES: Record<MailJob['type'], MailData[]> = {
   account_exists: [recover],
   no_account: [{ app, email }],
   password_changed: [recover],
+  email_change: [{ ...link, url: 'https://example.com/change-email?token=sample', code: '123456' }],
+  email_change_taken: [recover],
+  email_changed: [
+    {
+      ...link,
+      url: 'https://example.com/revert-email?token=sample',
+      ttlSeconds: 604_800,
+      newEmail: 'someone.new@example.net',
+    },
+  ],
 }

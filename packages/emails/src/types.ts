@@ -47,6 +47,19 @@ export interface UnverifiedReminderData extends LinkData {
   deleteAt: Date
 }
 
+/** To the new address: a link and a code that confirm the change. */
+export interface EmailChangeData extends LinkData {
+  code: string
+}
+
+/** To an address that already has an account someone tried to move theirs to. */
+export type EmailChangeTakenData = AccountExistsData
+
+/** To the old address after the change: a link that undoes it. */
+export interface EmailChangedData extends LinkData {
+  newEmail: string
+}
+
 /** What any template may be given. */
 export type MailData =
   | SetPasswordData
@@ -55,3 +68,5 @@ export type MailData =
   | AccountExistsData
   | NoAccountData
   | UnverifiedReminderData
+  | EmailChangeData
+  | EmailChangedData

@@ -14,6 +14,8 @@ export interface TokensEnv {
   SET_PASSWORD_TTL: number
   VERIFY_EMAIL_TTL: number
   RESET_PASSWORD_TTL: number
+  CHANGE_EMAIL_TTL?: number
+  REVERT_EMAIL_TTL?: number
   ACCESS_TOKEN_TTL?: number
 }
 
@@ -35,6 +37,8 @@ export function tokensFromEnv(env: TokensEnv, now?: () => number, accessKeys?: A
       set_password: env.SET_PASSWORD_TTL,
       verify_email: env.VERIFY_EMAIL_TTL,
       reset_password: env.RESET_PASSWORD_TTL,
+      change_email: env.CHANGE_EMAIL_TTL,
+      revert_email: env.REVERT_EMAIL_TTL,
       access: env.ACCESS_TOKEN_TTL ?? 0,
     },
     now,

@@ -13,7 +13,13 @@ import { readFileSync } from 'node:fs'
  * The link tokens the worker mints, one derived key each. A new purpose is one
  * more entry here (and its lifetime in `tokensFromEnv`).
  */
-export const LINK_TOKEN_PURPOSES = ['set_password', 'verify_email', 'reset_password'] as const
+export const LINK_TOKEN_PURPOSES = [
+  'set_password',
+  'verify_email',
+  'reset_password',
+  'change_email',
+  'revert_email',
+] as const
 export type LinkTokenPurpose = (typeof LINK_TOKEN_PURPOSES)[number]
 
 /**

@@ -7,7 +7,9 @@ import { createHmac, type KeyObject, randomBytes } from 'node:crypto'
  *
  * - `sub`: the user id, its 16 bytes in base64url (22 characters, not 36);
  * - `jti`: 96 random bits (16 characters); everywhere else (receipts,
- *   `used_tokens`, codes) it is the UUID {@link jtiUuid} spells from them;
+ *   `used_tokens`, codes) it is the UUID {@link jtiUuid} spells from them.
+ *   A link standing for a row of the api (a pending change of address)
+ *   carries that row's UUID instead, packed like `sub` (22 characters);
  * - `ver`: the credential version when the link was minted;
  * - `exp`: required;
  * - `eml`: the first 8 base64url characters (48 bits) of an HMAC of the
@@ -77,7 +79,8 @@ export const addressBinding = (key: KeyObject, address: string): string =>
 export function readLinkPayload(payload: Record<string, unknown>): LinkPayload | null {
   const { sub, jti, ver, exp, eml, ...rest } = payload
   const user = unpackUuid(sub)
-  const id = jtiUuid(jti)
+  // 16 characters: a random token id; 22: the UUID of the api row the link stands for.
+  const id = jtiUuid(jti) ?? unpackUuid(jti)
   if (
     !user ||
     !id ||

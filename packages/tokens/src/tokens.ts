@@ -15,6 +15,10 @@ import { addressBinding, newJti, packUuid, readLinkPayload, unpackUuid } from '.
 /** Link purposes (minted by the worker) and the api's own access token. */
 export type TokenPurpose = LinkTokenPurpose | 'access'
 
+/** Lifetimes of purposes added later: callers that predate them need not name them. */
+const DEFAULT_TTL = { change_email: 86_400, revert_email: 604_800 }
+type DefaultedPurpose = keyof typeof DEFAULT_TTL
+
 export interface TokenClaims {
   sub: string
   /** A UUID for every token, whatever form the token itself carries. */
@@ -68,7 +72,7 @@ export interface TokensOptions {
   /** `PUBLIC_BASE_URL`: the `iss` of access tokens (and of link tokens of the long format). */
   issuer: string
   /** Lifetimes in seconds. */
-  ttl: Record<TokenPurpose, number>
+  ttl: Omit<Record<TokenPurpose, number>, DefaultedPurpose> & Partial<Record<DefaultedPurpose, number>>
   /** Milliseconds since the epoch; tests move it to check expiry. */
   now?: () => number
 }
@@ -141,6 +145,11 @@ export function peekLinkToken(token: string): Pick<TokenClaims, 'sub' | 'eml' | 
 
 export function createTokens(options: TokensOptions) {
   const now = options.now ?? Date.now
+  const ttl: Record<TokenPurpose, number> = {
+    ...options.ttl,
+    change_email: options.ttl.change_email ?? DEFAULT_TTL.change_email,
+    revert_email: options.ttl.revert_email ?? DEFAULT_TTL.revert_email,
+  }
   const secrets = [options.secret, ...(options.previousSecrets ?? [])]
   const previousAccessKeys = options.previousAccessKeys ?? []
   const keyrings = {
@@ -159,8 +168,11 @@ export function createTokens(options: TokensOptions) {
     return signing
   }
 
-  /** A link token for the user `sub` (a UUID), mailed to `email`. */
-  function sign(purpose: LinkTokenPurpose, claims: { sub: string; ver: number; email: string }): SignedToken
+  /** A link token for the user `sub` (a UUID), mailed to `email`; `jti` (a UUID) when the link stands for a row. */
+  function sign(
+    purpose: LinkTokenPurpose,
+    claims: { sub: string; ver: number; email: string; jti?: string },
+  ): SignedToken
   /** An access token: the api's own (ES256, with `kid`). */
   function sign(
     purpose: 'access',
@@ -168,18 +180,19 @@ export function createTokens(options: TokensOptions) {
   ): SignedToken
   function sign(
     purpose: TokenPurpose,
-    claims: { sub: string; ver: number; email?: string; role?: string; scope?: string },
+    { jti, ...claims }: { sub: string; ver: number; email?: string; role?: string; scope?: string; jti?: string },
   ): SignedToken {
     const signing = signingKey(purpose)
     const iat = Math.floor(now() / 1000)
-    const exp = iat + options.ttl[purpose]
+    const exp = iat + ttl[purpose]
     const expiresAt = new Date(exp * 1000)
     if (purpose !== 'access') {
       if (!claims.email) throw new Error('a link token names the address it is mailed to')
-      const jti = newJti()
+      // A link that stands for a row of the api (a pending change of address) carries that row's id.
+      const id = jti ? { short: packUuid(jti), uuid: jti } : newJti()
       const payload = {
         sub: packUuid(claims.sub),
-        jti: jti.short,
+        jti: id.short,
         ver: claims.ver,
         exp,
         eml: addressBinding(addressKeys[0] as KeyObject, claims.email),
@@ -190,16 +203,16 @@ export function createTokens(options: TokensOptions) {
         noTimestamp: true,
         header: { alg: 'HS256', typ: undefined },
       })
-      return { token, jti: jti.uuid, expiresAt }
+      return { token, jti: id.uuid, expiresAt }
     }
-    const jti = randomUUID()
-    const token = jwt.sign({ ...claims, jti, purpose, iat, exp }, signing.key, {
+    const accessJti = randomUUID()
+    const token = jwt.sign({ ...claims, jti: accessJti, purpose, iat, exp }, signing.key, {
       algorithm: ACCESS_TOKEN_ALGORITHM,
       issuer: options.issuer,
       audience: ACCESS_AUDIENCE,
       header: { alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TYP, kid: signing.kid },
     })
-    return { token, jti, expiresAt }
+    return { token, jti: accessJti, expiresAt }
   }
 
   /** The keys worth trying: the one the `kid` names for access tokens, every secret's for link tokens. */

@@ -81,6 +81,22 @@ describe('tokens', () => {
     assert.equal(jtis.size, 200)
   })
 
+  test('a change-of-address link carries the jti it is given and lives a day (a revert link a week) by default', () => {
+    const tokens = createTokens({ secret: SECRET, issuer, ttl })
+    const jti = '5a0d6f6e-2f57-4b0e-9c3c-0f6f2a1d9e11'
+    const change = tokens.sign('change_email', { sub: 'u1', ver: 2, jti })
+    const claims = tokens.verify(change.token, 'change_email')
+    assert.equal(claims.jti, jti)
+    assert.equal(claims.email, undefined)
+    assert.equal(claims.exp - claims.iat, 86_400)
+    assert.equal(
+      reasonOf(() => tokens.verify(change.token, 'revert_email')),
+      'invalid',
+    )
+    const revert = tokens.verify(tokens.sign('revert_email', { sub: 'u1', ver: 2 }).token, 'revert_email')
+    assert.equal(revert.exp - revert.iat, 604_800)
+  })
+
   test('a token of one purpose is refused for another', () => {
     const tokens = createTokens({ secret: SECRET, issuer, ttl })
     const { token } = tokens.sign('verify_email', link)

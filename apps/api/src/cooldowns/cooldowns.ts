@@ -2,8 +2,8 @@ import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
 import { mailboxKey } from '../users/email.ts'
 
-/** Mails that share one cooldown: the confirmation kinds, and the recovery kinds. */
-export type CooldownKind = 'verification' | 'recovery'
+/** Mails that share one cooldown: the confirmation kinds, the recovery kinds, and a change of address. */
+export type CooldownKind = 'verification' | 'recovery' | 'email_change'
 
 export type CooldownResult = { allowed: true } | { allowed: false; waitSeconds: number }
 

@@ -3,6 +3,7 @@ import { REQUEST_ID_HEADER } from '@authmail/contracts'
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
 import { mailsDropped, mailsQueued } from '../metrics.ts'
+import { events } from '../events/events.ts'
 import type { Suppressions } from '../suppressions/suppressions.ts'
 import { outboxRows } from './outbox-repository.ts'
 import { createRelay } from './relay.ts'
@@ -21,11 +22,22 @@ declare module 'fastify' {
  * were queued (same answer, same cooldown), and nobody learns the address is
  * on the list.
  */
-export function createOutbox(deps: { suppressions: Pick<Suppressions, 'isSuppressed'> }) {
+export function createOutbox(deps: { suppressions: Pick<Suppressions, 'reasonFor'> }) {
   return {
     async add(tx: Queryable, job: MailJob, requestId: string | null = null): Promise<void> {
-      if (await deps.suppressions.isSuppressed(tx, job.email)) {
+      const suppressed = await deps.suppressions.reasonFor(tx, job.email)
+      if (suppressed) {
         mailsDropped.inc({ reason: 'suppressed' })
+        // The product hears of the mail that did not go, as it hears of those that did (mail.sent).
+        await events.record(
+          tx,
+          {
+            type: 'mail.suppressed',
+            userId: 'userId' in job ? job.userId : null,
+            data: { email: job.email, kind: job.type, reason: suppressed },
+          },
+          { requestId },
+        )
         return
       }
       await outboxRows.insert(tx, job, requestId)

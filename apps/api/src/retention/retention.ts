@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { createCooldowns } from '../cooldowns/cooldowns.ts'
 import type { Db, Queryable } from '../db/driver.ts'
 import type { Deliveries } from '../deliveries/deliveries.ts'
+import { emailChanges } from '../email-change/email-changes-repository.ts'
 import { runEvery } from '../jobs/every.ts'
 import { usedTokens } from '../link-tokens/used-tokens-repository.ts'
 import { outboxRows } from '../outbox/outbox-repository.ts'
@@ -33,6 +34,7 @@ export interface RetentionResult {
   mail_cooldowns: number
   verification_code_attempts: number
   mail_deliveries: number
+  email_changes: number
 }
 
 type Delete = (q: Queryable, at: string, limit: number) => Promise<number>
@@ -59,6 +61,8 @@ export async function runRetentionOnce(deps: RetentionDeps): Promise<RetentionRe
     ['mail_cooldowns', deps.cooldowns.prune, at],
     ['verification_code_attempts', codeAttempts.deleteExpired, at],
     ['mail_deliveries', deps.deliveries.deleteOrphaned, keptSince],
+    // Kept as long as outbox rows past their own end: a link minted from a late mail may outlive them.
+    ['email_changes', emailChanges.deleteSpent, keptSince],
   ]
   const result: RetentionResult = {
     ran: true,
@@ -67,6 +71,7 @@ export async function runRetentionOnce(deps: RetentionDeps): Promise<RetentionRe
     mail_cooldowns: 0,
     verification_code_attempts: 0,
     mail_deliveries: 0,
+    email_changes: 0,
   }
   for (const [table, remove, before] of jobs) {
     for (let i = 0; i < MAX_BATCHES; i++) {

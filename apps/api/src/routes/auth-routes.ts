@@ -1,12 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify'
 import bounceWebhook from './bounce-webhook.ts'
+import changeEmail from './change-email.ts'
 import login from './login.ts'
 import logout from './logout.ts'
 import me from './me.ts'
+import meEmail from './me-email.ts'
+import meEmailCode from './me-email-code.ts'
 import mePassword from './me-password.ts'
 import recoverPassword from './recover-password.ts'
 import register from './register.ts'
 import resendVerification from './resend-verification.ts'
+import revertEmail from './revert-email.ts'
 import setPassword from './set-password.ts'
 import suppressionsAdmin from './suppressions-admin.ts'
 import tokenRefresh from './token-refresh.ts'
@@ -32,6 +36,10 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(logout)
   await app.register(me)
   await app.register(mePassword)
+  await app.register(meEmail)
+  await app.register(meEmailCode)
+  await app.register(changeEmail)
+  await app.register(revertEmail)
   await app.register(usersAdmin)
   await app.register(suppressionsAdmin)
   await app.register(bounceWebhook)

@@ -38,9 +38,13 @@ export const suppressionRows = {
     return rowCount > 0
   },
 
-  async has(q: Queryable, email: string): Promise<boolean> {
-    const { rows } = await q.query('SELECT 1 FROM suppressions WHERE email = lower($1)', [email])
-    return rows.length > 0
+  /** Why the address is suppressed, or null when it is not. */
+  async reasonOf(q: Queryable, email: string): Promise<SuppressionReason | null> {
+    const { rows } = await q.query<{ reason: SuppressionReason }>(
+      'SELECT reason FROM suppressions WHERE email = lower($1)',
+      [email],
+    )
+    return rows[0]?.reason ?? null
   },
 
   /** Those of `emails` (as given) that are suppressed: one query for a page of users. */

@@ -29,7 +29,6 @@ export function createSuppressions(now: () => number) {
   async function suppress(q: Queryable, input: SuppressInput): Promise<boolean> {
     const added = await suppressionRows.insert(q, { ...input, detail: input.detail ?? null })
     if (!added) return false
-    // The `mail.suppressed` event is recorded here, in this transaction, next to the row.
     suppressionsAdded.inc({ reason: input.reason })
     return true
   }
@@ -46,7 +45,10 @@ export function createSuppressions(now: () => number) {
       return suppress(q, { email, reason: 'soft_bounces', source, detail: `${count} soft bounces in 7 days` })
     },
 
-    isSuppressed: (q: Queryable, email: string) => suppressionRows.has(q, email),
+    isSuppressed: async (q: Queryable, email: string) => (await suppressionRows.reasonOf(q, email)) !== null,
+
+    /** Why mail to the address is not sent, or null when it is. */
+    reasonFor: (q: Queryable, email: string) => suppressionRows.reasonOf(q, email),
 
     suppressedAmong: (q: Queryable, emails: readonly string[]) => suppressionRows.among(q, emails),
 

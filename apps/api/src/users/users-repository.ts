@@ -108,6 +108,33 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
       return rows[0] ?? null
     },
 
+    /** Moves the account to an address it just confirmed; sessions and password stay. */
+    async changeEmail(q: Queryable, userId: string, email: string): Promise<User> {
+      const { rows } = await q.query<User>(
+        `UPDATE users SET email = $2, email_verified_at = now(), updated_at = now()
+          WHERE id = $1 RETURNING ${COLUMNS}`,
+        [userId, email],
+      )
+      return rows[0] as User
+    },
+
+    /**
+     * Gives the account back an address it was moved away from (the revert
+     * link came through it, so it is confirmed) and locks out whoever moved
+     * it: the password (which the change required, so they know it) is
+     * forgotten, the credential version bumped and every session ended.
+     */
+    async restoreEmail(q: Queryable, userId: string, email: string): Promise<User> {
+      const { rows } = await q.query<User>(
+        `UPDATE users SET email = $2, email_verified_at = now(), password_hash = NULL,
+                credential_version = credential_version + 1, updated_at = now()
+          WHERE id = $1 RETURNING ${COLUMNS}`,
+        [userId, email],
+      )
+      await deps.refreshTokens.revokeAllOf(q, userId)
+      return rows[0] as User
+    },
+
     /**
      * Applies the fields present in `patch`; false if there is no such user.
      * Unsetting "verified" also forgets the reminder, so the
