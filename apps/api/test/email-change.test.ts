@@ -24,13 +24,13 @@ async function lastJob<T extends MailJob['type']>(api: FastifyInstance, type: T)
 
 /** The link the worker would mail for a change: its jti is the pending change's id. */
 function changeLink(api: FastifyInstance, job: Job<'email_change'>) {
-  return api.tokens.sign('change_email', { sub: job.userId, ver: job.credentialVersion, jti: job.changeId })
-    .token
+  const claims = { sub: job.userId, ver: job.credentialVersion, email: job.email, jti: job.changeId }
+  return api.tokens.sign('change_email', claims).token
 }
 
 function revertLink(api: FastifyInstance, job: Job<'email_changed'>) {
-  return api.tokens.sign('revert_email', { sub: job.userId, ver: job.credentialVersion, jti: job.revertId })
-    .token
+  const claims = { sub: job.userId, ver: job.credentialVersion, email: job.email, jti: job.revertId }
+  return api.tokens.sign('revert_email', claims).token
 }
 
 /** A signed-in, confirmed account and its first change request (to `to`), answered 202. */

@@ -69,11 +69,11 @@ function journeys(
       await api.db.transaction((tx) => api.emailChange.request(tx, user, `moved-${long}`, 'test', api.log))
       const [change] = await emailChanges.pendingFor(api.db, user.id, new Date(clock.now()).toISOString())
       assert.ok(change)
-      const sign = (purpose: 'change_email' | 'revert_email', jti: string) =>
+      const sign = (purpose: 'change_email' | 'revert_email', email: string, jti: string) =>
         encodeURIComponent(
-          api.tokens.sign(purpose, { sub: user.id, ver: user.credential_version, jti }).token,
+          api.tokens.sign(purpose, { sub: user.id, ver: user.credential_version, email, jti }).token,
         )
-      const changeToken = sign('change_email', change.id)
+      const changeToken = sign('change_email', change.new_email, change.id)
       await page.goto(`/change-email?token=${changeToken}`)
       await check(page)
       await Promise.all([page.waitForURL(/\/change-email\/[^?]+$/), page.click('#confirm')])
@@ -81,7 +81,7 @@ function journeys(
       assert.equal(await page.locator('html').getAttribute('lang'), locale)
       const revertId = (await emailChanges.find(api.db, change.id))?.revert_id
       assert.ok(revertId)
-      await page.goto(`/revert-email?token=${sign('revert_email', revertId)}`)
+      await page.goto(`/revert-email?token=${sign('revert_email', user.email, revertId)}`)
       await check(page)
       await Promise.all([page.waitForURL('**/revert-email'), page.click('#confirm')])
       await check(page)

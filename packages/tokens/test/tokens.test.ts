@@ -81,20 +81,32 @@ describe('tokens', () => {
     assert.equal(jtis.size, 200)
   })
 
-  test('a change-of-address link carries the jti it is given and lives a day (a revert link a week) by default', () => {
-    const tokens = createTokens({ secret: SECRET, issuer, ttl })
+  test('a change-of-address link carries the row id it is given, bound to the address it went to, and lives a day (a revert link a week) by default', () => {
+    let now = Date.now()
+    const tokens = createTokens({ secret: SECRET, issuer, ttl, now: () => now })
     const jti = '5a0d6f6e-2f57-4b0e-9c3c-0f6f2a1d9e11'
-    const change = tokens.sign('change_email', { sub: 'u1', ver: 2, jti })
+    const change = tokens.sign('change_email', { ...link, email: 'new@example.com', jti })
+    assert.ok(change.token.length <= 200, `${change.token.length} characters`)
     const claims = tokens.verify(change.token, 'change_email')
     assert.equal(claims.jti, jti)
-    assert.equal(claims.email, undefined)
-    assert.equal(claims.exp - claims.iat, 86_400)
+    assert.equal(tokens.sentTo(claims, 'new@example.com'), true)
+    assert.equal(tokens.sentTo(claims, ADDRESS), false)
     assert.equal(
       reasonOf(() => tokens.verify(change.token, 'revert_email')),
       'invalid',
     )
-    const revert = tokens.verify(tokens.sign('revert_email', { sub: 'u1', ver: 2 }).token, 'revert_email')
-    assert.equal(revert.exp - revert.iat, 604_800)
+    const revert = tokens.sign('revert_email', link)
+    now += 86_400_000 + 1000
+    assert.equal(
+      reasonOf(() => tokens.verify(change.token, 'change_email')),
+      'expired',
+    )
+    assert.equal(tokens.verify(revert.token, 'revert_email').sub, USER)
+    now += 6 * 86_400_000
+    assert.equal(
+      reasonOf(() => tokens.verify(revert.token, 'revert_email')),
+      'expired',
+    )
   })
 
   test('a token of one purpose is refused for another', () => {
