@@ -31,6 +31,11 @@ export const ERRORS = {
   AUTH_INVALID_CODE: [400, 'This code is not correct'],
   AUTH_CODE_EXPIRED: [400, 'This code has expired; request a new verification email'],
   AUTH_CODE_ATTEMPTS_EXCEEDED: [429, 'Too many wrong codes; request a new verification email'],
+  AUTH_INVALID_LOGIN_CODE: [
+    401,
+    'The address or the code is wrong, or the code has expired or had too many tries; request a new code',
+  ],
+  EMAIL_TAKEN: [409, 'An account with this e-mail address already exists'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ErrorCode = keyof typeof ERRORS

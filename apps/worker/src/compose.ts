@@ -16,7 +16,7 @@ type ComposeEnv = Pick<
   | 'RESET_PASSWORD_TTL'
   | 'UNVERIFIED_ACCOUNT_TTL'
 > &
-  Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL'>>
+  Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL' | 'LOGIN_CODE_TTL' | 'INVITE_TTL' | 'APP_LOGIN_URL'>>
 
 /** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */
 export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templates = builtInTemplates()) {
@@ -26,8 +26,16 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
   const recoverUrl = `${env.PUBLIC_BASE_URL}/recover-password`
   const app = { name: env.APP_NAME ?? 'authmail', supportEmail: env.SUPPORT_EMAIL }
 
-  function mint(purpose: LinkPurpose, job: { userId: string; credentialVersion: number; email: string }) {
-    const signed = tokens.sign(purpose, { sub: job.userId, ver: job.credentialVersion, email: job.email })
+  const loginTtl = env.LOGIN_CODE_TTL ?? 600
+  const inviteTtl = env.INVITE_TTL ?? 604_800
+
+  function mint(
+    purpose: LinkPurpose,
+    job: { userId: string; credentialVersion: number; email: string },
+    ttlSeconds?: number,
+  ) {
+    const claims = { sub: job.userId, ver: job.credentialVersion, email: job.email }
+    const signed = tokens.sign(purpose, claims, { ttlSeconds })
     return { signed, token: { jti: signed.jti, expiresAt: signed.expiresAt, purpose } }
   }
 
@@ -80,6 +88,21 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
         const data = { app, email, url, expiresAt, ttlSeconds, code, deleteAt }
         return { ...templates.render('unverified_reminder', locale, data), token }
       }
+      case 'login_code': {
+        const { signed, token } = mint('login_email', job, loginTtl)
+        // The product's own page takes the token and posts it (a GET of the link changes nothing).
+        const url = env.APP_LOGIN_URL ? withToken(env.APP_LOGIN_URL, signed.token) : null
+        const code = tokens.code(signed.jti)
+        const data = { app, email, code, url, expiresAt: signed.expiresAt, ttlSeconds: loginTtl }
+        return { ...templates.render('login_code', locale, data), token }
+      }
+      case 'invitation': {
+        // A set-password link like registration's, on the same page, lasting INVITE_TTL.
+        const { signed, token } = mint('set_password', job, inviteTtl)
+        const url = link('/set-password', signed.token)
+        const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: inviteTtl }
+        return { ...templates.render('invitation', locale, data), token }
+      }
       case 'account_exists':
         return {
           ...templates.render('account_exists', locale, {
@@ -107,3 +130,10 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
 }
 
 export type Compose = ReturnType<typeof createComposer>
+
+/** APP_LOGIN_URL with the token added to whatever query it already has. */
+function withToken(base: string, token: string): string {
+  const url = new URL(base)
+  url.searchParams.set('token', token)
+  return url.href
+}

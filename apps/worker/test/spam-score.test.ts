@@ -18,11 +18,17 @@ const KINDS: MailJob['type'][] = [
   'account_exists',
   'no_account',
   'password_changed',
+  'login_code',
+  'invitation',
 ]
 
 // A realistic public origin: SpamAssassin scores the links' host names too.
 const compose = createComposer(
-  { ...COMPOSE_ENV, PUBLIC_BASE_URL: 'https://accounts.example.com' },
+  {
+    ...COMPOSE_ENV,
+    PUBLIC_BASE_URL: 'https://accounts.example.com',
+    APP_LOGIN_URL: 'https://app.example.com/login',
+  },
   testTokens(),
 )
 
@@ -34,7 +40,9 @@ const compose = createComposer(
  */
 const TOKEN_MIXED_ES = (type: MailJob['type'], locale: string, tests: string) =>
   locale === 'ru' &&
-  ['set_password', 'verify_email', 'reset_password', 'unverified_reminder'].includes(type) &&
+  ['set_password', 'verify_email', 'reset_password', 'unverified_reminder', 'login_code', 'invitation'].includes(
+    type,
+  ) &&
   tests === 'HTML_MESSAGE,MIXED_ES,NO_RECEIVED,NO_RELAYS'
 
 /** The message as the mailer sends it (same headers), as raw MIME. */

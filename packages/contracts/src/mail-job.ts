@@ -6,7 +6,7 @@ export const LocaleSchema = z.enum(LOCALES, { error: `Choose ${LOCALES.join(' or
 export type Locale = z.infer<typeof LocaleSchema>
 
 /** Link tokens the worker mints; access and refresh tokens are the api's own. */
-export const LinkPurposeSchema = z.enum(['set_password', 'verify_email', 'reset_password'])
+export const LinkPurposeSchema = z.enum(['set_password', 'verify_email', 'reset_password', 'login_email'])
 export type LinkPurpose = z.infer<typeof LinkPurposeSchema>
 
 const base = {
@@ -17,7 +17,7 @@ const base = {
 }
 
 /** A job whose mail carries a link token for `userId` at `credentialVersion`. */
-const linkJob = <T extends LinkPurpose>(type: T) =>
+const linkJob = <T extends string>(type: T) =>
   z.object({
     ...base,
     type: z.literal(type),
@@ -28,6 +28,15 @@ const linkJob = <T extends LinkPurpose>(type: T) =>
 export const SetPasswordJobSchema = linkJob('set_password')
 export const VerifyEmailJobSchema = linkJob('verify_email')
 export const ResetPasswordJobSchema = linkJob('reset_password')
+
+/**
+ * Sign-in by e-mail: a 6-digit code (HMAC of a `login_email` token's jti), and
+ * a link carrying that token when the worker has APP_LOGIN_URL.
+ */
+export const LoginCodeJobSchema = linkJob('login_code')
+
+/** An admin created the account: a set-password link that lasts INVITE_TTL and confirms the address. */
+export const InvitationJobSchema = linkJob('invitation')
 
 /** Someone registered an address that already has an account. */
 export const AccountExistsJobSchema = z.object({ ...base, type: z.literal('account_exists') })
@@ -64,6 +73,8 @@ export const MailJobSchema = z.discriminatedUnion('type', [
   NoAccountJobSchema,
   PasswordChangedJobSchema,
   UnverifiedReminderJobSchema,
+  LoginCodeJobSchema,
+  InvitationJobSchema,
 ])
 export type MailJob = z.infer<typeof MailJobSchema>
 
@@ -76,6 +87,10 @@ export function linkPurposeOf(job: MailJob): LinkPurpose | null {
       return job.type
     case 'unverified_reminder':
       return job.linkPurpose
+    case 'login_code':
+      return 'login_email'
+    case 'invitation':
+      return 'set_password'
     default:
       return null
   }

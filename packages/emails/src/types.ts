@@ -47,6 +47,19 @@ export interface UnverifiedReminderData extends LinkData {
   deleteAt: Date
 }
 
+/** A sign-in code; `url` is the product's sign-in link (APP_LOGIN_URL), null when it has none. */
+export interface LoginCodeData {
+  app: AppInfo
+  email: string
+  code: string
+  url: string | null
+  expiresAt: Date
+  ttlSeconds: number
+}
+
+/** An admin opened an account for the recipient: the link sets the first password. */
+export type InvitationData = LinkData
+
 /** What any template may be given. */
 export type MailData =
   | SetPasswordData
@@ -55,3 +68,5 @@ export type MailData =
   | AccountExistsData
   | NoAccountData
   | UnverifiedReminderData
+  | LoginCodeData
+  | InvitationData

@@ -13,6 +13,8 @@ export interface TokensEnv {
   SET_PASSWORD_TTL: number
   VERIFY_EMAIL_TTL: number
   RESET_PASSWORD_TTL: number
+  /** The worker's sign-in codes; the api only verifies them, so it may leave this out. */
+  LOGIN_CODE_TTL?: number
   ACCESS_TOKEN_TTL?: number
 }
 
@@ -34,6 +36,7 @@ export function tokensFromEnv(env: TokensEnv, now?: () => number, accessKeys?: A
       set_password: env.SET_PASSWORD_TTL,
       verify_email: env.VERIFY_EMAIL_TTL,
       reset_password: env.RESET_PASSWORD_TTL,
+      login_email: env.LOGIN_CODE_TTL ?? 600,
       access: env.ACCESS_TOKEN_TTL ?? 0,
     },
     now,

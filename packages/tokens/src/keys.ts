@@ -14,7 +14,13 @@ import { readFileSync } from 'node:fs'
  * token or MAC made for one purpose can never pass as another, whatever
  * claims it carries.
  */
-export type KeyPurpose = 'set_password' | 'verify_email' | 'reset_password' | 'code' | 'receipt'
+export type KeyPurpose =
+  | 'set_password'
+  | 'verify_email'
+  | 'reset_password'
+  | 'login_email'
+  | 'code'
+  | 'receipt'
 
 /**
  * HKDF-SHA256 (RFC 5869) of the shared secret, empty salt, info

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken'
 import { ACCESS_TOKEN_ALGORITHM, deriveKey, type PublicJwk, publicJwk, publicOf } from './keys.ts'
 
 /** Link purposes (minted by the worker) and the api's own access token. */
-export type TokenPurpose = 'set_password' | 'verify_email' | 'reset_password' | 'access'
+export type TokenPurpose = 'set_password' | 'verify_email' | 'reset_password' | 'login_email' | 'access'
 
 export interface TokenClaims {
   sub: string
@@ -89,6 +89,7 @@ export function createTokens(options: TokensOptions) {
     set_password: linkKeyring('set_password', secrets),
     verify_email: linkKeyring('verify_email', secrets),
     reset_password: linkKeyring('reset_password', secrets),
+    login_email: linkKeyring('login_email', secrets),
     access: accessKeyring(options.accessKey, previousAccessKeys),
   }
   const codeKeys = secrets.map((secret) => deriveKey(secret, 'code'))
@@ -96,15 +97,17 @@ export function createTokens(options: TokensOptions) {
     keys: [...(options.accessKey ? [options.accessKey] : []), ...previousAccessKeys].map(publicJwk),
   }
 
+  /** `ttlSeconds` overrides the purpose's lifetime (an invitation is a set-password link that lasts longer). */
   function sign(
     purpose: TokenPurpose,
     claims: { sub: string; ver: number; email?: string; role?: string; scope?: string },
+    { ttlSeconds = options.ttl[purpose] }: { ttlSeconds?: number } = {},
   ): SignedToken {
     const { algorithm, signing } = keyrings[purpose]
     if (!signing) throw new Error(`this process holds no key to sign ${purpose} tokens`)
     const jti = randomUUID()
     const iat = Math.floor(now() / 1000)
-    const exp = iat + options.ttl[purpose]
+    const exp = iat + ttlSeconds
     const token = jwt.sign({ ...claims, jti, purpose, iat, exp }, signing.key, {
       algorithm,
       issuer: options.issuer,

@@ -18,7 +18,7 @@ import {
 } from '../src/index.ts'
 
 const SECRET = 'a'.repeat(32)
-const ttl = { set_password: 60, verify_email: 60, reset_password: 30, access: 10 }
+const ttl = { set_password: 60, verify_email: 60, reset_password: 30, login_email: 600, access: 10 }
 const issuer = 'https://auth.example.com'
 
 const refused = (fn: () => unknown) =>

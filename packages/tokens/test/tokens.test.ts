@@ -6,7 +6,7 @@ import { createTokens, deriveKey, generateAccessKey, TokenError } from '../src/i
 
 const SECRET = 'a'.repeat(32)
 const accessKey = generateAccessKey()
-const ttl = { set_password: 60, verify_email: 60, reset_password: 30, access: 10 }
+const ttl = { set_password: 60, verify_email: 60, reset_password: 30, login_email: 600, access: 10 }
 const issuer = 'https://auth.example.com'
 
 function reasonOf(fn: () => unknown): string {

@@ -2,8 +2,11 @@ import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
 import { mailboxKey } from '../users/email.ts'
 
-/** Mails that share one cooldown: the confirmation kinds, and the recovery kinds. */
-export type CooldownKind = 'verification' | 'recovery'
+/** Mails that share one cooldown: the confirmation kinds, the recovery kinds, and sign-in codes. */
+export type CooldownKind = 'verification' | 'recovery' | 'login'
+
+/** The per-address pauses, as app.cooldowns holds them. */
+export type Cooldowns = ReturnType<typeof createCooldowns>
 
 export type CooldownResult = { allowed: true } | { allowed: false; waitSeconds: number }
 

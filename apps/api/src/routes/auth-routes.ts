@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import login from './login.ts'
+import loginCode from './login-code.ts'
+import loginEmail from './login-email.ts'
 import logout from './logout.ts'
 import me from './me.ts'
 import mePassword from './me-password.ts'
@@ -9,6 +11,7 @@ import resendVerification from './resend-verification.ts'
 import setPassword from './set-password.ts'
 import tokenRefresh from './token-refresh.ts'
 import usersAdmin from './users-admin.ts'
+import usersAdminMails from './users-admin-mails.ts'
 import verifyEmail from './verify-email.ts'
 import verifyEmailCode from './verify-email-code.ts'
 
@@ -26,11 +29,14 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(verifyEmail)
   await app.register(verifyEmailCode)
   await app.register(login)
+  await app.register(loginEmail)
+  await app.register(loginCode)
   await app.register(tokenRefresh)
   await app.register(logout)
   await app.register(me)
   await app.register(mePassword)
   await app.register(usersAdmin)
+  await app.register(usersAdminMails)
 }
 
 export default authRoutes
