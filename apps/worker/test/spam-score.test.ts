@@ -40,9 +40,14 @@ const compose = createComposer(
  */
 const TOKEN_MIXED_ES = (type: MailJob['type'], locale: string, tests: string) =>
   locale === 'ru' &&
-  ['set_password', 'verify_email', 'reset_password', 'unverified_reminder', 'login_code', 'invitation'].includes(
-    type,
-  ) &&
+  [
+    'set_password',
+    'verify_email',
+    'reset_password',
+    'unverified_reminder',
+    'login_code',
+    'invitation',
+  ].includes(type) &&
   tests === 'HTML_MESSAGE,MIXED_ES,NO_RECEIVED,NO_RELAYS'
 
 /** The message as the mailer sends it (same headers), as raw MIME. */

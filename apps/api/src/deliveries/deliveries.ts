@@ -151,7 +151,10 @@ export function createDeliveries(cooldownSeconds: number) {
     },
 
     /** The token a job's mail carried, once the worker reported it sent: a sign-in code is checked against it. */
-    async sentTokenOfJob(q: Queryable, jobId: string): Promise<{ token_id: string; expires_at: Date } | null> {
+    async sentTokenOfJob(
+      q: Queryable,
+      jobId: string,
+    ): Promise<{ token_id: string; expires_at: Date } | null> {
       const { rows } = await q.query<{ token_id: string; expires_at: Date }>(
         `SELECT token_id, token_expires_at AS expires_at FROM mail_deliveries
           WHERE job_id = $1 AND status = 'sent' AND token_id IS NOT NULL`,

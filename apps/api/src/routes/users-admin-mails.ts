@@ -59,7 +59,9 @@ const usersAdminMails: FastifyPluginAsyncZod = async (app) => {
         security: BEARER,
         body: InviteSchema,
         response: {
-          201: z.object({ id: z.string().meta({ format: 'uuid' }) }).describe('Created; the invitation is queued'),
+          201: z
+            .object({ id: z.string().meta({ format: 'uuid' }) })
+            .describe('Created; the invitation is queued'),
           ...errors(...BODY_ERRORS, ...AUTH_ERRORS, 'AUTH_FORBIDDEN', 'EMAIL_TAKEN', 'RATE_LIMITED'),
         },
       },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Locale } from '@authmail/contracts'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Cooldowns, CooldownKind } from '../cooldowns/cooldowns.ts'
+import type { CooldownKind, Cooldowns } from '../cooldowns/cooldowns.ts'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
 import type { MailBudget } from '../mail-budget/mail-budget.ts'
@@ -36,7 +36,9 @@ export function createAdminMails(deps: AdminMailDeps) {
 
   async function admit(tx: Queryable, email: string, log: FastifyBaseLogger) {
     if (!(await mailBudget.admit(tx, email, log))) {
-      throw new AppError('RATE_LIMITED', { message: 'The mail budget of this minute is spent; try again soon' })
+      throw new AppError('RATE_LIMITED', {
+        message: 'The mail budget of this minute is spent; try again soon',
+      })
     }
   }
 
@@ -78,7 +80,12 @@ export function createAdminMails(deps: AdminMailDeps) {
     async sendReset(tx: Queryable, user: User, request: AdminRequest): Promise<void> {
       await claim(tx, user.email, 'recovery')
       await admit(tx, user.email, request.log)
-      const job = { id: randomUUID(), type: 'reset_password', email: user.email, locale: user.locale } as const
+      const job = {
+        id: randomUUID(),
+        type: 'reset_password',
+        email: user.email,
+        locale: user.locale,
+      } as const
       await outbox.add(
         tx,
         { ...job, userId: user.id, credentialVersion: user.credential_version },
