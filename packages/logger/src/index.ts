@@ -27,7 +27,9 @@ export const redactPaths = [
 /** Drops the query string (it may carry a token) and a token in the path. */
 export function redactUrl(url: string): string {
   const path = url.split('?')[0] ?? url
-  return path.replace(/\/verify-email\/(?!code\b)[^/]+/, '/verify-email/[redacted]')
+  return path
+    .replace(/\/verify-email\/(?!code\b)[^/]+/, '/verify-email/[redacted]')
+    .replace(/\/login\/email\/[^/]+/, '/login/email/[redacted]')
 }
 
 export function loggerOptions(level: string, name: string): LoggerOptions {
