@@ -61,7 +61,13 @@ function sampleMail(ctx: Context) {
   const tokens = createTokens({
     secret: env.JWT_SECRET,
     issuer: env.PUBLIC_BASE_URL,
-    ttl: { set_password: env.SET_PASSWORD_TTL, verify_email: 0, reset_password: 0, access: 0 },
+    ttl: {
+      set_password: env.SET_PASSWORD_TTL,
+      verify_email: 0,
+      reset_password: 0,
+      login_email: 600,
+      access: 0,
+    },
   })
   const mail = createComposer(
     env,

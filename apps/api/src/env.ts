@@ -50,6 +50,8 @@ export const EnvSchema = BrokerEnvSchema.extend({
   REFRESH_TOKEN_TTL: seconds(604_800),
   RESEND_COOLDOWN_SECONDS: z.coerce.number().int().nonnegative().default(300),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
+  /** How long an admin's invitation lasts; the unconfirmed account is kept at least that long. */
+  INVITE_TTL: seconds(604_800),
   /** Seconds a published outbox row (and a receipt that names no account) is kept before the retention job deletes it. */
   OUTBOX_RETENTION: seconds(604_800),
   ADMIN_EMAIL: z.email().optional(),

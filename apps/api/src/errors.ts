@@ -33,6 +33,11 @@ export const ERRORS = {
   AUTH_CODE_ATTEMPTS_EXCEEDED: [429, 'Too many wrong codes; request a new verification email'],
   AUTH_EMAIL_TAKEN: [409, 'This address now belongs to another account'],
   AUTH_NO_EMAIL_CHANGE: [400, 'No change of address is waiting to be confirmed'],
+  AUTH_INVALID_LOGIN_CODE: [
+    401,
+    'The address or the code is wrong, or the code has expired or had too many tries; request a new code',
+  ],
+  EMAIL_TAKEN: [409, 'An account with this e-mail address already exists'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ErrorCode = keyof typeof ERRORS

@@ -104,7 +104,7 @@ describe('keys', () => {
       secret: TEST_SECRET,
       accessKey: readAccessKeyFile(oldFile),
       issuer: api.env.PUBLIC_BASE_URL,
-      ttl: { set_password: 1, verify_email: 1, reset_password: 1, access: 60 },
+      ttl: { set_password: 1, verify_email: 1, reset_password: 1, login_email: 600, access: 60 },
     }).sign('access', { sub: user.id, ver: user.credential_version }).token
     const { access_token: after } = await login(api, 'rotate@example.com')
 
@@ -192,7 +192,7 @@ describe('keys', () => {
     const old = createTokens({
       secret: TEST_SECRET,
       issuer: api.env.PUBLIC_BASE_URL,
-      ttl: { set_password: 60, verify_email: 60, reset_password: 60, access: 60 },
+      ttl: { set_password: 60, verify_email: 60, reset_password: 60, login_email: 600, access: 60 },
     })
     assert.notEqual(old.code(jti), api.tokens.code(jti), 'the two secrets make different codes')
     const session = api.tokens.sign('access', { sub: user.id, ver: 0, scope: 'email_verification' }).token

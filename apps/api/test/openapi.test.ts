@@ -51,6 +51,9 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     'PATCH /users/{id}',
     'POST /change-email/{token}',
     'POST /login',
+    'POST /login/code',
+    'POST /login/email',
+    'POST /login/email/{token}',
     'POST /logout',
     'POST /me/email',
     'POST /me/email/code',
@@ -61,6 +64,9 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     'POST /revert-email',
     'POST /set-password',
     'POST /token/refresh',
+    'POST /users',
+    'POST /users/{id}/resend-verification',
+    'POST /users/{id}/send-reset',
     'POST /verify-email/code',
     'POST /verify-email/{token}',
     'POST /webhooks/bounces',
@@ -125,6 +131,11 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
   assert.ok(doc.paths['/users/{id}']?.delete?.responses['204'])
   assert.deepEqual(codes(doc.paths['/users/{id}']?.delete as Operation, '409'), ['LAST_ADMIN'])
   assert.ok(doc.paths['/login']?.post?.responses['200']?.content?.['application/json'])
+  assert.deepEqual(codes(doc.paths['/login/code']?.post as Operation, '401'), ['AUTH_INVALID_LOGIN_CODE'])
+  assert.ok(doc.paths['/login/email']?.post?.responses['202'])
+  assert.ok(doc.paths['/users']?.post?.responses['201'])
+  assert.deepEqual(codes(doc.paths['/users']?.post as Operation, '409'), ['EMAIL_TAKEN'])
+  assert.deepEqual(doc.paths['/users/{id}/send-reset']?.post?.security, [{ bearer: [] }])
   assert.ok(doc.paths['/verify-email']?.get?.responses['200']?.content?.['text/html'])
   assert.ok(doc.paths['/metrics']?.get?.responses['200']?.content?.['text/plain'])
 

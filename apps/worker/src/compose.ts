@@ -1,4 +1,4 @@
-import { LINK_PATHS, type LinkPurpose, type MailJob } from '@authmail/contracts'
+import { LINK_PATHS, type LinkPurpose, type MailJob, type PageLinkPurpose } from '@authmail/contracts'
 import { builtInTemplates, type RenderedMail, type Templates } from '@authmail/emails'
 import type { SignedToken, Tokens } from '@authmail/tokens'
 import type { WorkerEnv } from './env.ts'
@@ -18,23 +18,28 @@ type ComposeEnv = Pick<
   | 'REVERT_EMAIL_TTL'
   | 'UNVERIFIED_ACCOUNT_TTL'
 > &
-  Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL'>>
+  Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL' | 'LOGIN_CODE_TTL' | 'INVITE_TTL' | 'APP_LOGIN_URL'>>
 
 /** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */
 export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templates = builtInTemplates()) {
   const recoverUrl = `${env.PUBLIC_BASE_URL}/recover-password`
   const app = { name: env.APP_NAME ?? 'authmail', supportEmail: env.SUPPORT_EMAIL }
 
+  const loginTtl = env.LOGIN_CODE_TTL ?? 600
+  const inviteTtl = env.INVITE_TTL ?? 604_800
+
   /**
    * The job's token and the link carrying it: PUBLIC_BASE_URL only, the token the one query parameter.
-   * `jti`: the id of the api row the link stands for (a pending change of address), if any.
+   * `jti`: the id of the api row the link stands for (a pending change of address), if any;
+   * `ttlSeconds`: a lifetime other than the purpose's (an invitation).
    */
   function mint(
-    purpose: LinkPurpose,
+    purpose: PageLinkPurpose,
     job: { userId: string; credentialVersion: number; email: string },
-    jti?: string,
+    { jti, ttlSeconds }: { jti?: string; ttlSeconds?: number } = {},
   ) {
-    const signed = tokens.sign(purpose, { sub: job.userId, ver: job.credentialVersion, email: job.email, jti })
+    const claims = { sub: job.userId, ver: job.credentialVersion, email: job.email, jti }
+    const signed = tokens.sign(purpose, claims, { ttlSeconds })
     const url = `${env.PUBLIC_BASE_URL}${LINK_PATHS[purpose]}?token=${encodeURIComponent(signed.token)}`
     return { signed, url, token: { jti: signed.jti, expiresAt: signed.expiresAt, purpose } }
   }
@@ -85,7 +90,7 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
       }
       case 'email_change': {
         // The token names the pending change (its jti), not the new address: the api looks that up.
-        const { signed, url, token } = mint('change_email', job, job.changeId)
+        const { signed, url, token } = mint('change_email', job, { jti: job.changeId })
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.CHANGE_EMAIL_TTL }
         return {
           ...templates.render('email_change', locale, { ...data, code: tokens.code(job.changeId) }),
@@ -94,7 +99,7 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
       }
       case 'email_changed': {
         // The revert restores the address its change row recorded.
-        const { signed, url, token } = mint('revert_email', job, job.revertId)
+        const { signed, url, token } = mint('revert_email', job, { jti: job.revertId })
         const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: env.REVERT_EMAIL_TTL }
         return { ...templates.render('email_changed', locale, { ...data, newEmail: job.newEmail }), token }
       }
@@ -108,6 +113,22 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
           }),
           token: null,
         }
+      case 'login_code': {
+        const claims = { sub: job.userId, ver: job.credentialVersion, email: job.email }
+        const signed = tokens.sign('login_email', claims, { ttlSeconds: loginTtl })
+        const token = { jti: signed.jti, expiresAt: signed.expiresAt, purpose: 'login_email' as const }
+        // The product's own page takes the token and posts it (a GET of the link changes nothing).
+        const url = env.APP_LOGIN_URL ? withToken(env.APP_LOGIN_URL, signed.token) : null
+        const code = tokens.code(signed.jti)
+        const data = { app, email, code, url, expiresAt: signed.expiresAt, ttlSeconds: loginTtl }
+        return { ...templates.render('login_code', locale, data), token }
+      }
+      case 'invitation': {
+        // A set-password link like registration's, on the same page, lasting INVITE_TTL.
+        const { signed, url, token } = mint('set_password', job, { ttlSeconds: inviteTtl })
+        const data = { app, email, url, expiresAt: signed.expiresAt, ttlSeconds: inviteTtl }
+        return { ...templates.render('invitation', locale, data), token }
+      }
       case 'account_exists':
         return {
           ...templates.render('account_exists', locale, {
@@ -135,3 +156,10 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
 }
 
 export type Compose = ReturnType<typeof createComposer>
+
+/** APP_LOGIN_URL with the token added to whatever query it already has. */
+function withToken(base: string, token: string): string {
+  const url = new URL(base)
+  url.searchParams.set('token', token)
+  return url.href
+}

@@ -49,6 +49,15 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   CHANGE_EMAIL_TTL: seconds(86_400),
   REVERT_EMAIL_TTL: seconds(604_800),
   UNVERIFIED_ACCOUNT_TTL: seconds(172_800),
+  /** Sign-in codes (and their links) last this long. */
+  LOGIN_CODE_TTL: seconds(600),
+  /** An admin's invitation: a set-password link that lasts longer than one from registration. */
+  INVITE_TTL: seconds(604_800),
+  /**
+   * The product's sign-in page: when set, a sign-in mail also links to
+   * `APP_LOGIN_URL?token=…`, and that page posts the token to `/login/email/{token}`.
+   */
+  APP_LOGIN_URL: urlWith(['http:', 'https:'], 'must be an http(s) URL').optional(),
   DEFAULT_LOCALE: LocaleSchema.default('en'),
   /** The product named in every mail's subject, body and footer. */
   APP_NAME: z.string().trim().min(1).max(60).default('authmail'),

@@ -27,6 +27,9 @@ export const COMPOSE_ENV = {
   CHANGE_EMAIL_TTL: 86_400,
   REVERT_EMAIL_TTL: 604_800,
   UNVERIFIED_ACCOUNT_TTL: 172_800,
+  LOGIN_CODE_TTL: 600,
+  INVITE_TTL: 604_800,
+  APP_LOGIN_URL: `${PUBLIC_BASE_URL}/login`,
 }
 
 /** Link tokens signed as the worker signs them, with a test secret. */
@@ -34,7 +37,7 @@ export const testTokens = () =>
   createTokens({
     secret: 'a-test-secret-that-is-long-enough-000',
     issuer: PUBLIC_BASE_URL,
-    ttl: { set_password: 86_400, verify_email: 86_400, reset_password: 3_600, access: 1 },
+    ttl: { set_password: 86_400, verify_email: 86_400, reset_password: 3_600, login_email: 600, access: 1 },
   })
 
 /** The environment a test worker runs with: short retries and timeouts so faults resolve in seconds. */
@@ -97,7 +100,7 @@ export async function build(t: TestContext, options: BuildOptions = {}) {
   const tokens = createTokens({
     secret: env.JWT_SECRET,
     issuer: env.PUBLIC_BASE_URL,
-    ttl: { set_password: 1, verify_email: 1, reset_password: 1, access: 1 },
+    ttl: { set_password: 1, verify_email: 1, reset_password: 1, login_email: 600, access: 1 },
   })
   return { env, raw, smtp, worker, rabbit, tokens, logs: logs.lines }
 }

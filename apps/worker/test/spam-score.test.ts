@@ -21,11 +21,17 @@ const KINDS: MailJob['type'][] = [
   'email_change',
   'email_change_taken',
   'email_changed',
+  'login_code',
+  'invitation',
 ]
 
 // A realistic public origin: SpamAssassin scores the links' host names too.
 const compose = createComposer(
-  { ...COMPOSE_ENV, PUBLIC_BASE_URL: 'https://accounts.example.com' },
+  {
+    ...COMPOSE_ENV,
+    PUBLIC_BASE_URL: 'https://accounts.example.com',
+    APP_LOGIN_URL: 'https://app.example.com/login',
+  },
   testTokens(),
 )
 
@@ -44,6 +50,8 @@ const TOKEN_MIXED_ES = (type: MailJob['type'], locale: string, tests: string) =>
     'unverified_reminder',
     'email_change',
     'email_changed',
+    'login_code',
+    'invitation',
   ].includes(type) &&
   tests === 'HTML_MESSAGE,MIXED_ES,NO_RECEIVED,NO_RELAYS'
 

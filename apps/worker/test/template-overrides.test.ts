@@ -33,7 +33,7 @@ test('a file in TEMPLATES_DIR replaces the built-in one; the others stay', (t) =
   const tokens = createTokens({
     secret: 'a-test-secret-that-is-long-enough-000',
     issuer: PUBLIC_BASE_URL,
-    ttl: { set_password: 1_000, verify_email: 1_000, reset_password: 1_000, access: 1 },
+    ttl: { set_password: 1_000, verify_email: 1_000, reset_password: 1_000, login_email: 600, access: 1 },
   })
   const compose = createComposer(env, tokens, loadTemplates(dir))
   const mail = compose(job('verify_email', { email: 'ann@example.com' }))

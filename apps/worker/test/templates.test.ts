@@ -81,6 +81,18 @@ const EXPECTED: Record<MailJob['type'], Expected> = {
     en: /undo the change for 7 days/,
     ru: /в течение 7 дней/,
   },
+  login_code: {
+    path: '/login',
+    purpose: 'login_email',
+    en: /expire in 10 minutes/,
+    ru: /действуют один раз, 10 минут/,
+  },
+  invitation: {
+    path: '/set-password',
+    purpose: 'set_password',
+    en: /expires in 7 days/,
+    ru: /действует 7 дней/,
+  },
 }
 
 const branded = createComposer({ ...env, APP_NAME: 'Orbit', SUPPORT_EMAIL: 'help@orbit.example' }, tokens)
@@ -105,7 +117,8 @@ for (const type of Object.keys(EXPECTED) as MailJob['type'][]) {
           'a table-cell button',
         )
       }
-      const code = mail.token?.purpose === 'verify_email' ? tokens.code(mail.token.jti) : null
+      const coded = mail.token?.purpose === 'verify_email' || mail.token?.purpose === 'login_email'
+      const code = coded && mail.token ? tokens.code(mail.token.jti) : null
       if (code) {
         assert.ok(
           mail.text.indexOf(code) < mail.text.indexOf('http'),
@@ -213,6 +226,31 @@ test('the reminder of an account without a password links to set one, without a 
   assert.equal(tokens.verify(token, 'set_password').jti, mail.token?.jti)
   assert.doesNotMatch(mail.text, /\b\d{6}\b/, 'no code: the page sets the password and confirms')
   assert.match(mail.html, /Set your password/)
+})
+
+test('a sign-in mail carries the code of its token, and a link only with APP_LOGIN_URL', () => {
+  const mail = compose(job('login_code'))
+  assert.equal(mail.token?.purpose, 'login_email')
+  const code = tokens.code(mail.token?.jti ?? '')
+  assert.ok(mail.text.includes(code) && mail.html.includes(code))
+  const { url, token } = linkIn(mail.text)
+  assert.equal(`${url.origin}${url.pathname}`, `${PUBLIC_BASE_URL}/login`)
+  assert.equal(tokens.verify(token, 'login_email').jti, mail.token?.jti)
+  assert.ok(mail.token && mail.token.expiresAt.getTime() - Date.now() <= 600_000, 'it lasts LOGIN_CODE_TTL')
+
+  const codeOnly = createComposer({ ...env, APP_LOGIN_URL: undefined }, tokens)(job('login_code'))
+  assert.doesNotMatch(codeOnly.text + codeOnly.html, /https?:\/\//, 'no link without APP_LOGIN_URL')
+  assert.match(codeOnly.text, /The code works once and expires in 10 minutes/)
+  assert.ok(codeOnly.text.includes(tokens.code(codeOnly.token?.jti ?? '')))
+})
+
+test('an invitation links to the set-password page for INVITE_TTL', () => {
+  const mail = compose(job('invitation'))
+  assert.equal(mail.token?.purpose, 'set_password')
+  const { url, token } = linkIn(mail.text)
+  assert.equal(url.pathname, '/set-password')
+  const claims = tokens.verify(token, 'set_password')
+  assert.equal(claims.exp - claims.iat, 604_800)
 })
 
 test('verification mails carry the code of their own token', () => {

@@ -12,11 +12,16 @@ export const LinkPurposeSchema = z.enum([
   'reset_password',
   'change_email',
   'revert_email',
+  'login_email',
 ])
 export type LinkPurpose = z.infer<typeof LinkPurposeSchema>
 
-/** The api page a link of each purpose opens (`?token=` follows); the set-password page takes reset links too. */
-export const LINK_PATHS: Record<LinkPurpose, string> = {
+/**
+ * The api page a link of each purpose opens (`?token=` follows); the set-password page takes reset links too.
+ * A sign-in link opens the product's own page (`APP_LOGIN_URL`), never one of the api's.
+ */
+export type PageLinkPurpose = Exclude<LinkPurpose, 'login_email'>
+export const LINK_PATHS: Record<PageLinkPurpose, string> = {
   set_password: '/set-password',
   verify_email: '/verify-email',
   reset_password: '/set-password',
@@ -32,7 +37,7 @@ const base = {
 }
 
 /** A job whose mail carries a link token for `userId` at `credentialVersion`. */
-const linkJob = <T extends LinkPurpose>(type: T) =>
+const linkJob = <T extends string>(type: T) =>
   z.object({
     ...base,
     type: z.literal(type),
@@ -43,6 +48,15 @@ const linkJob = <T extends LinkPurpose>(type: T) =>
 export const SetPasswordJobSchema = linkJob('set_password')
 export const VerifyEmailJobSchema = linkJob('verify_email')
 export const ResetPasswordJobSchema = linkJob('reset_password')
+
+/**
+ * Sign-in by e-mail: a 6-digit code (HMAC of a `login_email` token's jti), and
+ * a link carrying that token when the worker has APP_LOGIN_URL.
+ */
+export const LoginCodeJobSchema = linkJob('login_code')
+
+/** An admin created the account: a set-password link that lasts INVITE_TTL and confirms the address. */
+export const InvitationJobSchema = linkJob('invitation')
 
 /** Someone registered an address that already has an account. */
 export const AccountExistsJobSchema = z.object({ ...base, type: z.literal('account_exists') })
@@ -111,6 +125,8 @@ export const MailJobSchema = z.discriminatedUnion('type', [
   EmailChangeJobSchema,
   EmailChangeTakenJobSchema,
   EmailChangedJobSchema,
+  LoginCodeJobSchema,
+  InvitationJobSchema,
 ])
 export type MailJob = z.infer<typeof MailJobSchema>
 
@@ -127,6 +143,10 @@ export function linkPurposeOf(job: MailJob): LinkPurpose | null {
       return 'change_email'
     case 'email_changed':
       return 'revert_email'
+    case 'login_code':
+      return 'login_email'
+    case 'invitation':
+      return 'set_password'
     default:
       return null
   }

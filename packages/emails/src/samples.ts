@@ -34,4 +34,9 @@ export const SAMPLES: Record<MailJob['type'], MailData[]> = {
       newEmail: 'someone.new@example.net',
     },
   ],
+  login_code: [
+    { app, email, code: '123456', url: 'https://example.com/login?token=sample', expiresAt, ttlSeconds: 600 },
+    { app, email, code: '123456', url: null, expiresAt, ttlSeconds: 600 },
+  ],
+  invitation: [{ ...link, url: 'https://example.com/set-password?token=sample', ttlSeconds: 604_800 }],
 }

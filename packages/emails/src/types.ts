@@ -60,6 +60,19 @@ export interface EmailChangedData extends LinkData {
   newEmail: string
 }
 
+/** A sign-in code; `url` is the product's sign-in link (APP_LOGIN_URL), null when it has none. */
+export interface LoginCodeData {
+  app: AppInfo
+  email: string
+  code: string
+  url: string | null
+  expiresAt: Date
+  ttlSeconds: number
+}
+
+/** An admin opened an account for the recipient: the link sets the first password. */
+export type InvitationData = LinkData
+
 /** What any template may be given. */
 export type MailData =
   | SetPasswordData
@@ -70,3 +83,5 @@ export type MailData =
   | UnverifiedReminderData
   | EmailChangeData
   | EmailChangedData
+  | LoginCodeData
+  | InvitationData

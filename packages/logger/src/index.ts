@@ -30,6 +30,7 @@ export function redactUrl(url: string): string {
   return path
     .replace(/\/verify-email\/(?!code\b)[^/]+/, '/verify-email/[redacted]')
     .replace(/\/change-email\/[^/]+/, '/change-email/[redacted]')
+    .replace(/\/login\/email\/[^/]+/, '/login/email/[redacted]')
 }
 
 export function loggerOptions(level: string, name: string): LoggerOptions {

@@ -39,4 +39,6 @@ test('the authorization header is redacted and request URLs lose their query and
   assert.equal(redactUrl('/verify-email/code'), '/verify-email/code', 'the code route is not a token')
   assert.equal(redactUrl('/api/v1/auth/verify-email/eyJ.abc?x=1'), '/api/v1/auth/verify-email/[redacted]')
   assert.equal(redactUrl('/change-email/eyJ.abc'), '/change-email/[redacted]')
+  assert.equal(redactUrl('/login/email/eyJ.abc'), '/login/email/[redacted]', 'a sign-in link token')
+  assert.equal(redactUrl('/login/email'), '/login/email')
 })

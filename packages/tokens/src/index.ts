@@ -16,6 +16,8 @@ export interface TokensEnv {
   RESET_PASSWORD_TTL: number
   CHANGE_EMAIL_TTL?: number
   REVERT_EMAIL_TTL?: number
+  /** The worker's sign-in codes; the api only verifies them, so it may leave this out. */
+  LOGIN_CODE_TTL?: number
   ACCESS_TOKEN_TTL?: number
 }
 
@@ -39,6 +41,7 @@ export function tokensFromEnv(env: TokensEnv, now?: () => number, accessKeys?: A
       reset_password: env.RESET_PASSWORD_TTL,
       change_email: env.CHANGE_EMAIL_TTL,
       revert_email: env.REVERT_EMAIL_TTL,
+      login_email: env.LOGIN_CODE_TTL ?? 600,
       access: env.ACCESS_TOKEN_TTL ?? 0,
     },
     now,

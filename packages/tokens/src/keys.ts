@@ -19,6 +19,7 @@ export const LINK_TOKEN_PURPOSES = [
   'reset_password',
   'change_email',
   'revert_email',
+  'login_email',
 ] as const
 export type LinkTokenPurpose = (typeof LINK_TOKEN_PURPOSES)[number]
 

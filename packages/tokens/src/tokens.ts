@@ -16,7 +16,7 @@ import { addressBinding, newJti, packUuid, readLinkPayload, unpackUuid } from '.
 export type TokenPurpose = LinkTokenPurpose | 'access'
 
 /** Lifetimes of purposes added later: callers that predate them need not name them. */
-const DEFAULT_TTL = { change_email: 86_400, revert_email: 604_800 }
+const DEFAULT_TTL = { change_email: 86_400, revert_email: 604_800, login_email: 600 }
 type DefaultedPurpose = keyof typeof DEFAULT_TTL
 
 export interface TokenClaims {
@@ -149,6 +149,7 @@ export function createTokens(options: TokensOptions) {
     ...options.ttl,
     change_email: options.ttl.change_email ?? DEFAULT_TTL.change_email,
     revert_email: options.ttl.revert_email ?? DEFAULT_TTL.revert_email,
+    login_email: options.ttl.login_email ?? DEFAULT_TTL.login_email,
   }
   const secrets = [options.secret, ...(options.previousSecrets ?? [])]
   const previousAccessKeys = options.previousAccessKeys ?? []
@@ -168,10 +169,14 @@ export function createTokens(options: TokensOptions) {
     return signing
   }
 
-  /** A link token for the user `sub` (a UUID), mailed to `email`; `jti` (a UUID) when the link stands for a row. */
+  /**
+   * A link token for the user `sub` (a UUID), mailed to `email`; `jti` (a UUID) when the link stands for a row.
+   * `ttlSeconds` overrides the purpose's lifetime (an invitation is a set-password link that lasts longer).
+   */
   function sign(
     purpose: LinkTokenPurpose,
     claims: { sub: string; ver: number; email: string; jti?: string },
+    options?: { ttlSeconds?: number },
   ): SignedToken
   /** An access token: the api's own (ES256, with `kid`). */
   function sign(
@@ -181,10 +186,11 @@ export function createTokens(options: TokensOptions) {
   function sign(
     purpose: TokenPurpose,
     { jti, ...claims }: { sub: string; ver: number; email?: string; role?: string; scope?: string; jti?: string },
+    { ttlSeconds = ttl[purpose] }: { ttlSeconds?: number } = {},
   ): SignedToken {
     const signing = signingKey(purpose)
     const iat = Math.floor(now() / 1000)
-    const exp = iat + ttl[purpose]
+    const exp = iat + ttlSeconds
     const expiresAt = new Date(exp * 1000)
     if (purpose !== 'access') {
       if (!claims.email) throw new Error('a link token names the address it is mailed to')

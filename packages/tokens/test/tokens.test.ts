@@ -17,7 +17,7 @@ const ADDRESS = 'Someone@example.com'
 const link = { sub: USER, ver: 0, email: ADDRESS }
 const V8_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{6}000000$/
 const accessKey = generateAccessKey()
-const ttl = { set_password: 60, verify_email: 60, reset_password: 30, access: 10 }
+const ttl = { set_password: 60, verify_email: 60, reset_password: 30, login_email: 600, access: 10 }
 const issuer = 'https://auth.example.com'
 
 function reasonOf(fn: () => unknown): string {

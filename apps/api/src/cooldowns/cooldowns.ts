@@ -2,8 +2,11 @@ import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
 import { mailboxKey } from '../users/email.ts'
 
-/** Mails that share one cooldown: the confirmation kinds, the recovery kinds, and a change of address. */
-export type CooldownKind = 'verification' | 'recovery' | 'email_change'
+/** Mails that share one cooldown: the confirmation kinds, the recovery kinds, a change of address, and sign-in codes. */
+export type CooldownKind = 'verification' | 'recovery' | 'email_change' | 'login'
+
+/** The per-address pauses, as app.cooldowns holds them. */
+export type Cooldowns = ReturnType<typeof createCooldowns>
 
 export type CooldownResult = { allowed: true } | { allowed: false; waitSeconds: number }
 

@@ -3,7 +3,12 @@ import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
 
 /** Mail types that ask the recipient to confirm the address (set_password confirms it too). */
-export const VERIFICATION_MAIL_TYPES = ['verify_email', 'set_password', 'unverified_reminder'] as const
+export const VERIFICATION_MAIL_TYPES = [
+  'verify_email',
+  'set_password',
+  'unverified_reminder',
+  'invitation',
+] as const
 
 /**
  * A user's e-mail verification as `GET /me` and the admin's `GET /users` show
@@ -143,6 +148,19 @@ export function createDeliveries(cooldownSeconds: number) {
     /** The verification status of one user; null if there is no such user. */
     async statusFor(q: Queryable, userId: string): Promise<VerificationStatus | null> {
       return (await statusForMany(q, [userId])).get(userId) ?? null
+    },
+
+    /** The token a job's mail carried, once the worker reported it sent: a sign-in code is checked against it. */
+    async sentTokenOfJob(
+      q: Queryable,
+      jobId: string,
+    ): Promise<{ token_id: string; expires_at: Date } | null> {
+      const { rows } = await q.query<{ token_id: string; expires_at: Date }>(
+        `SELECT token_id, token_expires_at AS expires_at FROM mail_deliveries
+          WHERE job_id = $1 AND status = 'sent' AND token_id IS NOT NULL`,
+        [jobId],
+      )
+      return rows[0] ?? null
     },
 
     /** The newest verify_email token the worker reported as sent to the user, expired or not. */

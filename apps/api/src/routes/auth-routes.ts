@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import bounceWebhook from './bounce-webhook.ts'
 import changeEmail from './change-email.ts'
 import login from './login.ts'
+import loginCode from './login-code.ts'
+import loginEmail from './login-email.ts'
 import logout from './logout.ts'
 import me from './me.ts'
 import meEmail from './me-email.ts'
@@ -15,6 +17,7 @@ import setPassword from './set-password.ts'
 import suppressionsAdmin from './suppressions-admin.ts'
 import tokenRefresh from './token-refresh.ts'
 import usersAdmin from './users-admin.ts'
+import usersAdminMails from './users-admin-mails.ts'
 import verifyEmail from './verify-email.ts'
 import verifyEmailCode from './verify-email-code.ts'
 
@@ -32,6 +35,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(verifyEmail)
   await app.register(verifyEmailCode)
   await app.register(login)
+  await app.register(loginEmail)
+  await app.register(loginCode)
   await app.register(tokenRefresh)
   await app.register(logout)
   await app.register(me)
@@ -43,6 +48,7 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(usersAdmin)
   await app.register(suppressionsAdmin)
   await app.register(bounceWebhook)
+  await app.register(usersAdminMails)
 }
 
 export default authRoutes

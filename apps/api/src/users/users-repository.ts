@@ -163,6 +163,28 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
       return rowCount > 0
     },
 
+    /**
+     * An account an admin creates: unconfirmed and without a password until
+     * its owner follows the invitation; null if the address is taken.
+     */
+    async invite(
+      q: Queryable,
+      user: { email: string; locale: string; role: 'user' | 'admin'; invitedUntil: Date },
+    ): Promise<User | null> {
+      const { rows } = await q.query<User>(
+        `INSERT INTO users (email, password_hash, locale, role, invited_until) VALUES ($1, NULL, $2, $3, $4)
+         ON CONFLICT DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [user.email, user.locale, user.role, user.invitedUntil.toISOString()],
+      )
+      return rows[0] ?? null
+    },
+
+    /** A new invitation went out: the unverified cleanup waits for it too. */
+    async extendInvitation(q: Queryable, id: string, invitedUntil: Date): Promise<void> {
+      await q.query('UPDATE users SET invited_until = $2 WHERE id = $1', [id, invitedUntil.toISOString()])
+    },
+
     /** Locks every admin row, so two requests cannot each demote "the other" last admin. */
     async lockAdmins(q: Queryable): Promise<string[]> {
       const { rows } = await q.query<{ id: string }>("SELECT id FROM users WHERE role = 'admin' FOR UPDATE")
@@ -207,7 +229,9 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
   }
 }
 
-const UNVERIFIED = `email_verified_at IS NULL AND role <> 'admin'`
+// An invited account waits for its invitation to expire ($1 is the cleanup's "now" in both queries).
+const UNVERIFIED = `email_verified_at IS NULL AND role <> 'admin'
+  AND (invited_until IS NULL OR invited_until <= $1::timestamptz)`
 
 export interface UnverifiedRule {
   /** The cleanup's "now", from the app clock. */
