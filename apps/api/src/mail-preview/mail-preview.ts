@@ -1,4 +1,4 @@
-import { LINK_PATHS, LinkPurposeSchema, LocaleSchema } from '@authmail/contracts'
+import { LINK_PATHS, LocaleSchema, type PageLinkPurpose } from '@authmail/contracts'
 import { loadTemplates, MAIL_KINDS, type MailKind, SAMPLES } from '@authmail/emails'
 import { sampleLinkToken } from '@authmail/tokens'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
@@ -21,9 +21,23 @@ const QuerySchema = z.object({
  * so the preview shows the mail as a reader sees it.
  */
 function sampleLink(base: string, kind: MailKind): string | null {
-  // The first reminder sample has a code: it is a confirmation link.
-  const purpose = kind === 'unverified_reminder' ? 'verify_email' : LinkPurposeSchema.safeParse(kind).data
+  const purpose = SAMPLE_LINK_PURPOSE[kind]
   return purpose ? `${base}${LINK_PATHS[purpose]}?token=${sampleLinkToken(purpose)}` : null
+}
+
+/**
+ * The api page each kind's sample links to. The first reminder sample has a code: a
+ * confirmation link. A sign-in code links to the product's own page (APP_LOGIN_URL):
+ * its sample keeps the sample's address.
+ */
+const SAMPLE_LINK_PURPOSE: Partial<Record<MailKind, PageLinkPurpose>> = {
+  set_password: 'set_password',
+  verify_email: 'verify_email',
+  reset_password: 'reset_password',
+  unverified_reminder: 'verify_email',
+  email_change: 'change_email',
+  email_changed: 'revert_email',
+  invitation: 'set_password',
 }
 
 const mailPreview: FastifyPluginAsyncZod = async (app) => {
@@ -46,7 +60,7 @@ const mailPreview: FastifyPluginAsyncZod = async (app) => {
       const mail = templates.render(kind, locale, {
         ...sample,
         app: appInfo,
-        ...('url' in (sample ?? {}) ? { url: sampleLink(base, kind) } : {}),
+        ...('url' in (sample ?? {}) && SAMPLE_LINK_PURPOSE[kind] ? { url: sampleLink(base, kind) } : {}),
         ...('recoverUrl' in (sample ?? {}) ? { recoverUrl: `${base}/recover-password` } : {}),
       } as NonNullable<typeof sample>)
       reply
