@@ -15,6 +15,8 @@ export interface TokenClaims {
   role?: string
   /** Access tokens only: `email_verification` limits a session to confirming the address. */
   scope?: string
+  /** Access tokens only: the session (refresh-token family) the token was issued for. */
+  sid?: string
   iat: number
   exp: number
 }
@@ -98,7 +100,7 @@ export function createTokens(options: TokensOptions) {
 
   function sign(
     purpose: TokenPurpose,
-    claims: { sub: string; ver: number; email?: string; role?: string; scope?: string },
+    claims: { sub: string; ver: number; email?: string; role?: string; scope?: string; sid?: string },
   ): SignedToken {
     const { algorithm, signing } = keyrings[purpose]
     if (!signing) throw new Error(`this process holds no key to sign ${purpose} tokens`)

@@ -3,6 +3,7 @@ import login from './login.ts'
 import logout from './logout.ts'
 import me from './me.ts'
 import mePassword from './me-password.ts'
+import meSessions from './me-sessions.ts'
 import recoverPassword from './recover-password.ts'
 import register from './register.ts'
 import resendVerification from './resend-verification.ts'
@@ -30,6 +31,7 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(logout)
   await app.register(me)
   await app.register(mePassword)
+  await app.register(meSessions)
   await app.register(usersAdmin)
 }
 

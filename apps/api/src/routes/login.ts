@@ -6,6 +6,7 @@ import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
 import { countLoginAttempt } from '../plugins/http-metrics.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EMAIL_VERIFICATION_SCOPE } from '../sessions/auth.ts'
+import { sessionClient } from '../sessions/session-client.ts'
 import { EmailSchema } from '../users/email.ts'
 
 export const LoginBodySchema = z.object({
@@ -67,7 +68,7 @@ const login: FastifyPluginAsyncZod = async (app) => {
           details: { verification_token: token, token_type: 'Bearer', expires_in: env.ACCESS_TOKEN_TTL },
         })
       }
-      return db.transaction((tx) => sessions.start(tx, user))
+      return db.transaction((tx) => sessions.start(tx, user, sessionClient(request)))
     },
   )
 }
