@@ -16,7 +16,7 @@ type ComposeEnv = Pick<
   | 'RESET_PASSWORD_TTL'
   | 'UNVERIFIED_ACCOUNT_TTL'
 > &
-  Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL'>>
+  Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL' | 'APP_URL'>>
 
 /** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */
 export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templates = builtInTemplates()) {
@@ -100,6 +100,11 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
             recoverUrl,
             resetTtlSeconds: env.RESET_PASSWORD_TTL,
           }),
+          token: null,
+        }
+      case 'account_deleted':
+        return {
+          ...templates.render('account_deleted', locale, { app, email, appUrl: env.APP_URL ?? null }),
           token: null,
         }
     }

@@ -18,6 +18,7 @@ const KINDS: MailJob['type'][] = [
   'account_exists',
   'no_account',
   'password_changed',
+  'account_deleted',
 ]
 
 // A realistic public origin: SpamAssassin scores the links' host names too.

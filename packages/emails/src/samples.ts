@@ -24,4 +24,8 @@ export const SAMPLES: Record<MailJob['type'], MailData[]> = {
   account_exists: [recover],
   no_account: [{ app, email }],
   password_changed: [recover],
+  account_deleted: [
+    { app, email, appUrl: 'https://example.com/' },
+    { app, email, appUrl: null },
+  ],
 }

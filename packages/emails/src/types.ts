@@ -47,6 +47,13 @@ export interface UnverifiedReminderData extends LinkData {
   deleteAt: Date
 }
 
+export interface AccountDeletedData {
+  app: AppInfo
+  email: string
+  /** APP_URL, where the person may sign up again; null when unset (no link). */
+  appUrl: string | null
+}
+
 /** What any template may be given. */
 export type MailData =
   | SetPasswordData
@@ -55,3 +62,4 @@ export type MailData =
   | AccountExistsData
   | NoAccountData
   | UnverifiedReminderData
+  | AccountDeletedData
