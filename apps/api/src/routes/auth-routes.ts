@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import login from './login.ts'
 import logout from './logout.ts'
 import me from './me.ts'
+import meDelete from './me-delete.ts'
+import meExport from './me-export.ts'
 import mePassword from './me-password.ts'
 import meSessions from './me-sessions.ts'
 import recoverPassword from './recover-password.ts'
@@ -32,6 +34,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(me)
   await app.register(mePassword)
   await app.register(meSessions)
+  await app.register(meDelete)
+  await app.register(meExport)
   await app.register(usersAdmin)
 }
 

@@ -183,6 +183,11 @@ export function createRefreshTokens(now: () => number) {
       )
     },
 
+    /** Every token of the user, live or not (the account is being deleted). */
+    async deleteOfUser(q: Queryable, userId: string): Promise<void> {
+      await q.query('DELETE FROM refresh_tokens WHERE user_id = $1', [userId])
+    },
+
     /** Tokens past their expiry can never be used again: the cleanup drops them. */
     async deleteExpired(q: Queryable): Promise<void> {
       await q.query('DELETE FROM refresh_tokens WHERE expires_at <= $1::timestamptz', [at()])

@@ -115,6 +115,9 @@ export function createSessions(deps: {
     /** Ends one session of the user; false when the user has no live session of that id. */
     endOne: refreshTokens.revokeLiveFamilyOf,
 
+    /** Deletes every refresh token of a user (the account is being deleted). */
+    forgetAllOf: refreshTokens.deleteOfUser,
+
     /** Drops refresh tokens past their expiry (the cleanup's job). */
     pruneExpired: refreshTokens.deleteExpired,
   }
