@@ -63,7 +63,12 @@ const EXPECTED: Record<MailJob['type'], Expected> = {
     ru: /действует 1 час/,
   },
   no_account: { path: null, purpose: null, en: /ignore this e-mail/, ru: /проигнорируйте/ },
-  account_deleted: { path: null, purpose: null, en: /last e-mail about this account/, ru: /последнее письмо/ },
+  account_deleted: {
+    path: null,
+    purpose: null,
+    en: /last e-mail about this account/,
+    ru: /последнее письмо/,
+  },
 }
 
 const branded = createComposer({ ...env, APP_NAME: 'Orbit', SUPPORT_EMAIL: 'help@orbit.example' }, tokens)

@@ -56,10 +56,10 @@ export const outboxRows = {
    * deleted): a job not yet published is then never sent.
    */
   async deleteOf(q: Queryable, user: { id: string; email: string }): Promise<void> {
-    await q.query(`DELETE FROM outbox WHERE payload->>'userId' = $1 OR lower(payload->>'email') = lower($2)`, [
-      user.id,
-      user.email,
-    ])
+    await q.query(
+      `DELETE FROM outbox WHERE payload->>'userId' = $1 OR lower(payload->>'email') = lower($2)`,
+      [user.id, user.email],
+    )
   },
 
   async markPublished(q: Queryable, ids: readonly string[]): Promise<void> {

@@ -101,7 +101,12 @@ export function createRefreshTokens(now: () => number) {
     async use(
       q: Queryable,
       hash: string,
-    ): Promise<{ user_id: string; family_id: string; session_started_at: Date; client: SessionClient } | null> {
+    ): Promise<{
+      user_id: string
+      family_id: string
+      session_started_at: Date
+      client: SessionClient
+    } | null> {
       const { rows } = await q.query<{
         user_id: string
         family_id: string
