@@ -45,7 +45,7 @@ const meDelete: FastifyPluginAsyncZod = async (app) => {
           ),
         },
       },
-      config: { rateLimit: ipRateLimit(env, 'password-change') },
+      config: { rateLimit: ipRateLimit(env, 'account-delete') },
     },
     async (request, reply) => {
       const user = signedIn(request)
@@ -56,6 +56,8 @@ const meDelete: FastifyPluginAsyncZod = async (app) => {
           message: 'The current password is wrong',
         })
       }
+      // The right password: as at sign-in, the count starts over (also if the last admin is refused below).
+      await loginThrottle.clear(db, user.email, request.ip)
 
       await db.transaction(async (tx) => {
         const current = await users.findById(tx, user.id, { forUpdate: true })
