@@ -165,13 +165,20 @@ export function createRefreshTokens(now: () => number) {
       return rows
     },
 
-    /** Ends one live session of the user; false if the user has no live session of that id. */
+    /**
+     * Ends one live session of the user; false if the user has no live session
+     * of that id. The family is locked before its liveness is read, so a
+     * refresh committed meanwhile (its new token live) is seen, not missed.
+     */
     async revokeLiveFamilyOf(q: Queryable, userId: string, familyId: string): Promise<boolean> {
+      await q.query('SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND user_id = $2 FOR UPDATE', [
+        familyId,
+        userId,
+      ])
       const { rows } = await q.query(
         `SELECT 1 FROM refresh_tokens
           WHERE family_id = $1 AND user_id = $2 AND used_at IS NULL AND revoked_at IS NULL
-            AND expires_at > $3::timestamptz
-          FOR UPDATE`,
+            AND expires_at > $3::timestamptz`,
         [familyId, userId, at()],
       )
       if (rows.length === 0) return false
