@@ -5,6 +5,7 @@ import ejs from 'ejs'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import accountData from './account-data/account-data.ts'
 import cooldowns from './cooldowns/cooldowns.ts'
 import type { Db } from './db/driver.ts'
 import deliveries from './deliveries/deliveries.ts'
@@ -97,6 +98,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, options) => {
   await fastify.register(receipts)
   await fastify.register(sessions)
   await fastify.register(loginThrottle)
+  await fastify.register(accountData)
   await fastify.register(adminBootstrap)
   await fastify.register(unverifiedCleanup)
   await fastify.register(retention)

@@ -51,7 +51,7 @@ for (const store of stores()) {
       assert.equal(Date.parse(reminder.deleteAt), deleteAt)
 
       // Tokens that belong to the account must go with it.
-      await api.sessions.start(api.db, late)
+      await api.sessions.start(api.db, late, { userAgent: null, ip: null })
       await api.db.query(
         `INSERT INTO used_tokens (jti, user_id, expires_at) VALUES (gen_random_uuid(), $1, now())`,
         [late.id],

@@ -29,6 +29,8 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
   )
   assert.deepEqual(operations.sort(), [
+    'DELETE /me',
+    'DELETE /me/sessions/{id}',
     'DELETE /suppressions/{email}',
     'DELETE /users/{id}',
     'GET /admin/mail-preview/{kind}',
@@ -36,6 +38,8 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
     'GET /change-email/{token}',
     'GET /healthz',
     'GET /me',
+    'GET /me/export',
+    'GET /me/sessions',
     'GET /metrics',
     'GET /openapi.json',
     'GET /readyz',
@@ -130,6 +134,14 @@ test('/openapi.json lists every route once, with real statuses, error codes and 
   assert.deepEqual(doc.paths['/users/{id}']?.delete?.security, [{ bearer: [] }])
   assert.ok(doc.paths['/users/{id}']?.delete?.responses['204'])
   assert.deepEqual(codes(doc.paths['/users/{id}']?.delete as Operation, '409'), ['LAST_ADMIN'])
+  assert.deepEqual(codes(doc.paths['/me']?.delete as Operation, '409'), ['LAST_ADMIN'])
+  assert.deepEqual(codes(doc.paths['/me/sessions/{id}']?.delete as Operation, '404'), ['NOT_FOUND'])
+  const exported = doc.paths['/me/export']?.get?.responses['200']?.content?.['application/json'] as {
+    schema: { properties: Record<string, unknown> }
+  }
+  for (const section of ['profile', 'sessions', 'mails_sent', 'mails_queued']) {
+    assert.ok(exported.schema.properties[section], `the export schema documents ${section}`)
+  }
   assert.ok(doc.paths['/login']?.post?.responses['200']?.content?.['application/json'])
   assert.deepEqual(codes(doc.paths['/login/code']?.post as Operation, '401'), ['AUTH_INVALID_LOGIN_CODE'])
   assert.ok(doc.paths['/login/email']?.post?.responses['202'])

@@ -18,7 +18,9 @@ type ComposeEnv = Pick<
   | 'REVERT_EMAIL_TTL'
   | 'UNVERIFIED_ACCOUNT_TTL'
 > &
-  Partial<Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL' | 'LOGIN_CODE_TTL' | 'INVITE_TTL' | 'APP_LOGIN_URL'>>
+  Partial<
+    Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL' | 'APP_URL' | 'LOGIN_CODE_TTL' | 'INVITE_TTL' | 'APP_LOGIN_URL'>
+  >
 
 /** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */
 export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templates = builtInTemplates()) {
@@ -149,6 +151,11 @@ export function createComposer(env: ComposeEnv, tokens: Tokens, templates: Templ
             recoverUrl,
             resetTtlSeconds: env.RESET_PASSWORD_TTL,
           }),
+          token: null,
+        }
+      case 'account_deleted':
+        return {
+          ...templates.render('account_deleted', locale, { app, email, appUrl: env.APP_URL ?? null }),
           token: null,
         }
     }

@@ -61,6 +61,8 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   DEFAULT_LOCALE: LocaleSchema.default('en'),
   /** The product named in every mail's subject, body and footer. */
   APP_NAME: z.string().trim().min(1).max(60).default('authmail'),
+  /** The product's own address: the farewell mail says where to sign up again; no link when unset. */
+  APP_URL: z.url().optional(),
   /** An address people can write to, named in the mails' footer when set. */
   SUPPORT_EMAIL: z.email().optional(),
   /**

@@ -23,6 +23,7 @@ const KINDS: MailJob['type'][] = [
   'email_changed',
   'login_code',
   'invitation',
+  'account_deleted',
 ]
 
 // A realistic public origin: SpamAssassin scores the links' host names too.

@@ -93,6 +93,12 @@ const EXPECTED: Record<MailJob['type'], Expected> = {
     en: /expires in 7 days/,
     ru: /действует 7 дней/,
   },
+  account_deleted: {
+    path: null,
+    purpose: null,
+    en: /last e-mail about this account/,
+    ru: /последнее письмо/,
+  },
 }
 
 const branded = createComposer({ ...env, APP_NAME: 'Orbit', SUPPORT_EMAIL: 'help@orbit.example' }, tokens)
@@ -285,4 +291,15 @@ test('durations read naturally in both languages', () => {
   assert.equal(formatDuration(172_800, 'ru'), '2 дня')
   assert.equal(formatDuration(5 * 3_600, 'ru'), '5 часов')
   assert.equal(formatDuration(21 * 60, 'ru'), '21 минута')
+})
+
+test('account_deleted links to APP_URL when it is set, and to nothing otherwise', () => {
+  const withUrl = createComposer({ ...env, APP_URL: 'https://orbit.example/' }, tokens)
+  for (const locale of LocaleSchema.options) {
+    const mail = withUrl(job('account_deleted', { locale }))
+    assert.equal(mail.token, null)
+    assert.deepEqual(mail.text.match(/https?:\/\/\S+/g), ['https://orbit.example/'])
+    assert.match(mail.html, /<a href="https:\/\/orbit\.example\/"/)
+    assert.doesNotMatch(compose(job('account_deleted', { locale })).html, /<a href="http/)
+  }
 })

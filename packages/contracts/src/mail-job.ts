@@ -72,6 +72,12 @@ export const PasswordChangedJobSchema = z.object({
 })
 
 /**
+ * The owner deleted the account. The job names no user: the account is gone
+ * when the mail is composed, and the row must not tie the address to it.
+ */
+export const AccountDeletedJobSchema = z.object({ ...base, type: z.literal('account_deleted') })
+
+/**
  * An unverified account will be deleted soon; the mail carries a fresh link:
  * to confirm the address, or to set a password for an account registered
  * without one (setting it confirms the address too).
@@ -127,6 +133,7 @@ export const MailJobSchema = z.discriminatedUnion('type', [
   EmailChangedJobSchema,
   LoginCodeJobSchema,
   InvitationJobSchema,
+  AccountDeletedJobSchema,
 ])
 export type MailJob = z.infer<typeof MailJobSchema>
 

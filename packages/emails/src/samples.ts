@@ -39,4 +39,8 @@ export const SAMPLES: Record<MailJob['type'], MailData[]> = {
     { app, email, code: '123456', url: null, expiresAt, ttlSeconds: 600 },
   ],
   invitation: [{ ...link, url: 'https://example.com/set-password?token=sample', ttlSeconds: 604_800 }],
+  account_deleted: [
+    { app, email, appUrl: 'https://example.com/' },
+    { app, email, appUrl: null },
+  ],
 }

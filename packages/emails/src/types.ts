@@ -73,6 +73,13 @@ export interface LoginCodeData {
 /** An admin opened an account for the recipient: the link sets the first password. */
 export type InvitationData = LinkData
 
+export interface AccountDeletedData {
+  app: AppInfo
+  email: string
+  /** APP_URL, where the person may sign up again; null when unset (no link). */
+  appUrl: string | null
+}
+
 /** What any template may be given. */
 export type MailData =
   | SetPasswordData
@@ -85,3 +92,4 @@ export type MailData =
   | EmailChangedData
   | LoginCodeData
   | InvitationData
+  | AccountDeletedData

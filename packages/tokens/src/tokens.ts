@@ -34,6 +34,8 @@ export interface TokenClaims {
   role?: string
   /** Access tokens only: `email_verification` limits a session to confirming the address. */
   scope?: string
+  /** Access tokens only: the session (refresh-token family) the token was issued for. */
+  sid?: string
   /** Access tokens only: link tokens carry no issue time. */
   iat?: number
   exp: number
@@ -181,11 +183,14 @@ export function createTokens(options: TokensOptions) {
   /** An access token: the api's own (ES256, with `kid`). */
   function sign(
     purpose: 'access',
-    claims: { sub: string; ver: number; role?: string; scope?: string },
+    claims: { sub: string; ver: number; role?: string; scope?: string; sid?: string },
   ): SignedToken
   function sign(
     purpose: TokenPurpose,
-    { jti, ...claims }: { sub: string; ver: number; email?: string; role?: string; scope?: string; jti?: string },
+    {
+      jti,
+      ...claims
+    }: { sub: string; ver: number; email?: string; role?: string; scope?: string; sid?: string; jti?: string },
     { ttlSeconds = ttl[purpose] }: { ttlSeconds?: number } = {},
   ): SignedToken {
     const signing = signingKey(purpose)

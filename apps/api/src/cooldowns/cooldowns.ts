@@ -32,6 +32,23 @@ export function createCooldowns(seconds: number, now: () => number = Date.now) {
       )
       return rowCount
     },
+    /** When the last mail of each kind went to the address's mailbox. */
+    async listOf(q: Queryable, email: string): Promise<{ kind: string; sent_at: Date }[]> {
+      const { rows } = await q.query<{ kind: string; sent_at: Date }>(
+        'SELECT kind, sent_at FROM mail_cooldowns WHERE email = lower($1) ORDER BY kind',
+        [mailboxKey(email)],
+      )
+      return rows
+    },
+
+    /** Forgets the address's pauses (the account is being deleted). */
+    async deleteOf(q: Queryable, email: string): Promise<void> {
+      await q.query('DELETE FROM mail_cooldowns WHERE email = lower($1) OR email = lower($2)', [
+        mailboxKey(email),
+        email,
+      ])
+    },
+
     /** Takes the slot if the pause has passed (atomically, also under races); otherwise says how long to wait. */
     async claim(q: Queryable, email: string, kind: CooldownKind): Promise<CooldownResult> {
       const { rows } = await q.query<{ wait: number | null }>(

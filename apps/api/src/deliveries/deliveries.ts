@@ -173,7 +173,36 @@ export function createDeliveries(cooldownSeconds: number) {
       )
       return rows[0] ?? null
     },
+
+    /** What the worker reported for the user's mails and for mails to the address, newest first. */
+    async listOf(q: Queryable, user: { id: string; email: string }): Promise<DeliveryRow[]> {
+      const { rows } = await q.query<DeliveryRow>(
+        `SELECT job_id, email, type, status, error, at FROM mail_deliveries
+          WHERE user_id = $1 OR lower(email) = lower($2)
+          ORDER BY at DESC, job_id`,
+        [user.id, user.email],
+      )
+      return rows
+    },
+
+    /** The account is being deleted: its receipts, and those of mails to its address before it existed. */
+    async deleteOf(q: Queryable, user: { id: string; email: string }): Promise<void> {
+      await q.query('DELETE FROM mail_deliveries WHERE user_id = $1 OR lower(email) = lower($2)', [
+        user.id,
+        user.email,
+      ])
+    },
   }
+}
+
+/** A receipt as the owner's data export shows it: no token id. */
+export interface DeliveryRow {
+  job_id: string
+  email: string
+  type: string
+  status: 'sent' | 'failed'
+  error: string | null
+  at: Date
 }
 
 export type Deliveries = ReturnType<typeof createDeliveries>

@@ -130,6 +130,18 @@ export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = 
       await q.query('DELETE FROM login_throttle WHERE email = lower($1)', [email])
     },
 
+    /** The address's count over every client (the owner's data export; clients' addresses stay out). */
+    async addressCount(
+      q: Queryable,
+      email: string,
+    ): Promise<{ attempts: number; last_attempt_at: Date } | null> {
+      const { rows } = await q.query<{ attempts: number; last_attempt_at: Date }>(
+        `SELECT attempts, last_attempt_at FROM login_throttle WHERE email = lower($1) AND client = ''`,
+        [email],
+      )
+      return rows[0] ?? null
+    },
+
     /** Forgets addresses idle for a day and no longer paused (the cleanup's job). */
     async prune(q: Queryable): Promise<void> {
       await q.query(

@@ -10,8 +10,8 @@ export const AUTH_ALIAS_PREFIX = '/api/v1/auth'
 
 const TAGS = [
   { name: 'registration', description: 'Sign-up, confirmation of the address, password links' },
-  { name: 'sessions', description: 'Sign-in, token refresh, sign-out' },
-  { name: 'account', description: "The signed-in user's own profile" },
+  { name: 'sessions', description: "Sign-in, token refresh, sign-out, the account's signed-in devices" },
+  { name: 'account', description: "The signed-in user's own profile, data export and deletion" },
   { name: 'users', description: 'User management (admins; users for their own id)' },
   { name: 'suppressions', description: 'Addresses no mail goes to: bounces, complaints, refusals' },
   { name: 'pages', description: 'HTML pages the mails link to' },

@@ -50,6 +50,31 @@ export const outboxRows = {
     return rows
   },
 
+  /** Jobs for the user or the address, oldest first: what the owner's data export shows as mails queued. */
+  async listOf(
+    q: Queryable,
+    user: { id: string; email: string },
+  ): Promise<{ id: string; type: string; created_at: Date; published_at: Date | null }[]> {
+    const { rows } = await q.query<{ id: string; type: string; created_at: Date; published_at: Date | null }>(
+      `SELECT id, payload->>'type' AS type, created_at, published_at FROM outbox
+        WHERE payload->>'userId' = $1 OR lower(payload->>'email') = lower($2)
+        ORDER BY created_at, id`,
+      [user.id, user.email],
+    )
+    return rows
+  },
+
+  /**
+   * Deletes the jobs for the user or the address (the account is being
+   * deleted): a job not yet published is then never sent.
+   */
+  async deleteOf(q: Queryable, user: { id: string; email: string }): Promise<void> {
+    await q.query(
+      `DELETE FROM outbox WHERE payload->>'userId' = $1 OR lower(payload->>'email') = lower($2)`,
+      [user.id, user.email],
+    )
+  },
+
   async markPublished(q: Queryable, ids: readonly string[]): Promise<void> {
     await q.query('UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1)', [ids])
   },

@@ -8,7 +8,10 @@ import logout from './logout.ts'
 import me from './me.ts'
 import meEmail from './me-email.ts'
 import meEmailCode from './me-email-code.ts'
+import meDelete from './me-delete.ts'
+import meExport from './me-export.ts'
 import mePassword from './me-password.ts'
+import meSessions from './me-sessions.ts'
 import recoverPassword from './recover-password.ts'
 import register from './register.ts'
 import resendVerification from './resend-verification.ts'
@@ -45,6 +48,9 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   await app.register(meEmailCode)
   await app.register(changeEmail)
   await app.register(revertEmail)
+  await app.register(meSessions)
+  await app.register(meDelete)
+  await app.register(meExport)
   await app.register(usersAdmin)
   await app.register(suppressionsAdmin)
   await app.register(bounceWebhook)

@@ -7,6 +7,7 @@ import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
 import { countLoginAttempt } from '../plugins/http-metrics.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EMAIL_VERIFICATION_SCOPE } from '../sessions/auth.ts'
+import { sessionClient } from '../sessions/session-client.ts'
 import { EmailSchema } from '../users/email.ts'
 
 export const LoginBodySchema = z.object({
@@ -69,7 +70,7 @@ const login: FastifyPluginAsyncZod = async (app) => {
         })
       }
       const pair = await db.transaction(async (tx) => {
-        const started = await sessions.start(tx, user)
+        const started = await sessions.start(tx, user, sessionClient(request))
         // A new session from a password; a refresh continues one and records nothing (docs/events.md).
         const signedIn = { type: 'user.signed_in', userId: user.id, data: { method: 'password' } } as const
         await events.record(tx, signedIn, { requestId: request.id })

@@ -6,6 +6,7 @@ import { changePassword } from '../passwords/change-password.ts'
 import { PasswordSchema } from '../passwords/password-schema.ts'
 import { hashPassword, verifyPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
+import { sessionClient } from '../sessions/session-client.ts'
 import { signedIn } from '../users/user-view.ts'
 
 const BodySchema = z.object({
@@ -76,7 +77,7 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
           request.id,
           'change',
         )
-        return sessions.start(tx, updated)
+        return sessions.start(tx, updated, sessionClient(request))
       })
       relay.kick()
       return { message: 'Password changed; other sessions were signed out', ...pair }

@@ -2,9 +2,9 @@ import { LocaleSchema } from '@authmail/contracts'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, noContent, UserViewSchema } from '../openapi/schemas.ts'
+import { keepAnAdmin } from '../users/last-admin.ts'
 import { decodeCursor, encodeCursor, isUuid } from '../users/user-cursor.ts'
 import { DisplayNameSchema, signedIn, userView } from '../users/user-view.ts'
 import type { User } from '../users/users-repository.ts'
@@ -47,12 +47,6 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
     if (me.id !== id && me.role !== 'admin') throw new AppError('AUTH_FORBIDDEN')
     if (!isUuid(id)) throw notFound()
     return me
-  }
-
-  /** Demoting or deleting `id` must leave an admin; the lock makes two such requests take turns. */
-  async function keepAnAdmin(tx: Queryable, id: string) {
-    const admins = await users.lockAdmins(tx)
-    if (admins.length === 1 && admins[0] === id) throw new AppError('LAST_ADMIN')
   }
 
   app.get(
@@ -146,7 +140,7 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
       }
       const updated = await db.transaction(async (tx) => {
         if (patch.role === 'user') {
-          await keepAnAdmin(tx, id)
+          await keepAnAdmin(users, tx, id)
         }
         if (!(await users.update(tx, id, patch))) throw notFound()
         return users.findById(tx, id)
@@ -175,7 +169,7 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params
       if (!isUuid(id)) throw notFound()
       await db.transaction(async (tx) => {
-        await keepAnAdmin(tx, id)
+        await keepAnAdmin(users, tx, id)
         if (!(await users.delete(tx, id))) throw notFound()
       })
       return reply.code(204).send(null)

@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: User | null
+    /** The session (refresh-token family) of the access token in use; null for tokens without one. */
+    sessionId: string | null
   }
 }
 
@@ -33,6 +35,7 @@ export default fp(
   async (app) => {
     const { tokens, users, db } = app
     app.decorateRequest('user', null)
+    app.decorateRequest('sessionId', null)
 
     async function authenticate(
       request: FastifyRequest,
@@ -57,6 +60,7 @@ export default fp(
         throw new AppError(user.email_verified_at ? 'AUTH_SESSION_EXPIRED' : 'AUTH_EMAIL_NOT_VERIFIED')
       }
       request.user = user
+      request.sessionId = claims.sid ?? null
     }
 
     app.decorate('authenticate', (request: FastifyRequest) =>

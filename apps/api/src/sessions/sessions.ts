@@ -3,7 +3,7 @@ import type { Tokens } from '@authmail/tokens'
 import fp from 'fastify-plugin'
 import type { Db, Queryable } from '../db/driver.ts'
 import type { User } from '../users/users-repository.ts'
-import { createRefreshTokens } from './refresh-tokens-repository.ts'
+import { createRefreshTokens, type SessionClient } from './refresh-tokens-repository.ts'
 
 /** What login, refresh and a password change answer with. */
 export interface TokenPair {
@@ -37,23 +37,35 @@ export function createSessions(deps: {
   const { tokens, accessTtl, refreshTtl, maxAge } = deps
   const refreshTokens = createRefreshTokens(deps.now)
 
-  async function issue(q: Queryable, user: User, familyId: string, startedAt: Date): Promise<TokenPair> {
+  async function issue(
+    q: Queryable,
+    user: User,
+    session: { familyId: string; startedAt: Date; client: SessionClient },
+  ): Promise<TokenPair> {
     const refresh = randomBytes(32).toString('base64url')
     await refreshTokens.insert(q, {
       userId: user.id,
-      familyId,
+      familyId: session.familyId,
       hash: hashOf(refresh),
       ttlSeconds: refreshTtl,
-      startedAt,
+      startedAt: session.startedAt,
       maxAgeSeconds: maxAge,
+      client: session.client,
     })
-    const access = tokens.sign('access', { sub: user.id, ver: user.credential_version, role: user.role })
+    // `sid` names the session, so GET /me/sessions can tell which one is asking.
+    const access = tokens.sign('access', {
+      sub: user.id,
+      ver: user.credential_version,
+      role: user.role,
+      sid: session.familyId,
+    })
     return { access_token: access.token, refresh_token: refresh, token_type: 'Bearer', expires_in: accessTtl }
   }
 
   return {
-    /** A new session (a new family) for a user who just proved their password. */
-    start: (q: Queryable, user: User) => issue(q, user, randomUUID(), new Date(deps.now())),
+    /** A new session (a new family) for a user who just proved their password, from `client`. */
+    start: (q: Queryable, user: User, client: SessionClient) =>
+      issue(q, user, { familyId: randomUUID(), startedAt: new Date(deps.now()), client }),
 
     /**
      * Trades a refresh token for the next pair of its family, in one
@@ -77,7 +89,8 @@ export function createSessions(deps: {
         // Deleting a user deletes its tokens, so a missing user means a race with that delete.
         if (!user) return { ok: false, reason: 'ended' }
         if (!user.email_verified_at) return { ok: false, reason: 'unverified' }
-        return { ok: true, pair: await issue(tx, user, used.family_id, used.session_started_at) }
+        const session = { familyId: used.family_id, startedAt: used.session_started_at, client: used.client }
+        return { ok: true, pair: await issue(tx, user, session) }
       })
     },
 
@@ -95,6 +108,15 @@ export function createSessions(deps: {
 
     /** Ends every session of a user (sign out everywhere). */
     endAll: refreshTokens.revokeAllOf,
+
+    /** The user's live sessions, most recently refreshed first. */
+    list: refreshTokens.listLive,
+
+    /** Ends one session of the user; false when the user has no live session of that id. */
+    endOne: refreshTokens.revokeLiveFamilyOf,
+
+    /** Deletes every refresh token of a user (the account is being deleted). */
+    forgetAllOf: refreshTokens.deleteOfUser,
 
     /** Drops refresh tokens past their expiry (the cleanup's job). */
     pruneExpired: refreshTokens.deleteExpired,

@@ -14,6 +14,11 @@ export const codeAttempts = {
     return rows[0]?.attempts ?? Number.POSITIVE_INFINITY
   },
 
+  /** The user's counts (the account is being deleted). */
+  async deleteOfUser(q: Queryable, userId: string): Promise<void> {
+    await q.query('DELETE FROM verification_code_attempts WHERE user_id = $1', [userId])
+  },
+
   /** Deletes up to `limit` counts of tokens expired before `at` (the retention job): their code is refused anyway. */
   async deleteExpired(q: Queryable, at: string, limit: number): Promise<number> {
     const { rowCount } = await q.query(

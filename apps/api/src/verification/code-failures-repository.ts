@@ -36,6 +36,11 @@ export const codeFailures = {
     )
   },
 
+  /** Forgets the address's wrong codes (its confirmed account is being deleted). */
+  async deleteOf(q: Queryable, email: string): Promise<void> {
+    await q.query('DELETE FROM code_failures WHERE email = lower($1)', [email])
+  },
+
   /** Forgets windows that have ended (the cleanup's job). */
   async prune(q: Queryable, at: Date, windowSeconds: number): Promise<void> {
     await q.query(
