@@ -24,7 +24,7 @@ const BodySchema = z.object({
  * unknown addresses alike.
  */
 const loginCode: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, deliveries, tokens, sessions, loginThrottle, env } = app
+  const { db, users, deliveries, tokens, sessions, loginThrottle, relay, env } = app
 
   app.post(
     '/login/code',
@@ -50,8 +50,9 @@ const loginCode: FastifyPluginAsyncZod = async (app) => {
           code,
           at: new Date(app.now()),
         })
-        return user ? sessions.start(tx, user) : null
+        return user ? sessions.signIn(tx, user, request, 'email_code') : null
       })
+      relay.kick()
       // Thrown after the commit: the try and the wrong code stay counted.
       if (!pair) throw new AppError('AUTH_INVALID_LOGIN_CODE')
       await loginThrottle.clear(db, email, request.ip)

@@ -80,7 +80,7 @@ const loginEmail: FastifyPluginAsyncZod = async (app) => {
       onResponse: countLoginAttempt,
     },
     async (request) => {
-      return db.transaction(async (tx) => {
+      const pair = await db.transaction(async (tx) => {
         // The account row is locked: of racing requests with one link, exactly one gets a session.
         const link = await checkLinkToken({ tokens, users }, tx, request.params.token, ['login_email'], {
           forUpdate: true,
@@ -89,8 +89,10 @@ const loginEmail: FastifyPluginAsyncZod = async (app) => {
         if (!link.user.email_verified_at) throw new AppError('AUTH_EMAIL_NOT_VERIFIED')
         await consumeLinkToken(tx, link.claims)
         request.log.info({ userId: link.user.id }, 'signed in with an e-mailed link')
-        return sessions.start(tx, link.user)
+        return sessions.signIn(tx, link.user, request, 'email_link')
       })
+      relay.kick()
+      return pair
     },
   )
 }

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
-import { events } from '../events/events.ts'
 import { BODY_ERRORS, errors, TokenPairSchema } from '../openapi/schemas.ts'
 import { dummyHash, verifyPassword } from '../passwords/passwords.ts'
 import { countLoginAttempt } from '../plugins/http-metrics.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EMAIL_VERIFICATION_SCOPE } from '../sessions/auth.ts'
-import { sessionClient } from '../sessions/session-client.ts'
 import { EmailSchema } from '../users/email.ts'
 
 export const LoginBodySchema = z.object({
@@ -69,13 +67,7 @@ const login: FastifyPluginAsyncZod = async (app) => {
           details: { verification_token: token, token_type: 'Bearer', expires_in: env.ACCESS_TOKEN_TTL },
         })
       }
-      const pair = await db.transaction(async (tx) => {
-        const started = await sessions.start(tx, user, sessionClient(request))
-        // A new session from a password; a refresh continues one and records nothing (docs/events.md).
-        const signedIn = { type: 'user.signed_in', userId: user.id, data: { method: 'password' } } as const
-        await events.record(tx, signedIn, { requestId: request.id })
-        return started
-      })
+      const pair = await db.transaction((tx) => sessions.signIn(tx, user, request, 'password'))
       relay.kick()
       return pair
     },

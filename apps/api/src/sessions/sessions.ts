@@ -1,9 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { Tokens } from '@authmail/tokens'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db, Queryable } from '../db/driver.ts'
+import { events } from '../events/events.ts'
 import type { User } from '../users/users-repository.ts'
 import { createRefreshTokens, type SessionClient } from './refresh-tokens-repository.ts'
+import { sessionClient } from './session-client.ts'
 
 /** What login, refresh and a password change answer with. */
 export interface TokenPair {
@@ -66,6 +69,27 @@ export function createSessions(deps: {
     /** A new session (a new family) for a user who just proved their password, from `client`. */
     start: (q: Queryable, user: User, client: SessionClient) =>
       issue(q, user, { familyId: randomUUID(), startedAt: new Date(deps.now()), client }),
+
+    /**
+     * A new session from a credential, from the request's client, announced as
+     * `user.signed_in` in the same transaction (a refresh continues a session and
+     * announces nothing). The caller kicks the relay after the commit.
+     */
+    async signIn(
+      q: Queryable,
+      user: User,
+      request: FastifyRequest,
+      method: 'password' | 'email_code' | 'email_link',
+    ): Promise<TokenPair> {
+      const pair = await issue(q, user, {
+        familyId: randomUUID(),
+        startedAt: new Date(deps.now()),
+        client: sessionClient(request),
+      })
+      const signedIn = { type: 'user.signed_in', userId: user.id, data: { method } } as const
+      await events.record(q, signedIn, { requestId: request.id })
+      return pair
+    },
 
     /**
      * Trades a refresh token for the next pair of its family, in one
