@@ -3,7 +3,9 @@ import { z } from 'zod'
 import { cooldownsSection } from '../cooldowns/cooldowns-section.ts'
 import type { Queryable } from '../db/driver.ts'
 import { mailsSentSection } from '../deliveries/deliveries-section.ts'
+import { emailChangesSection } from '../email-change/email-changes-section.ts'
 import { usedLinksSection } from '../link-tokens/used-tokens-section.ts'
+import { loginCodesSection } from '../login-code/login-codes-section.ts'
 import { signInSection } from '../login-throttle/sign-in-section.ts'
 import { mailsQueuedSection } from '../outbox/outbox-section.ts'
 import { sessionsSection } from '../sessions/sessions-section.ts'
@@ -20,12 +22,14 @@ import type { AccountSection, AccountSectionFactory } from './account-section.ts
 const SECTIONS: AccountSectionFactory[] = [
   profileSection,
   sessionsSection,
+  emailChangesSection,
   mailsSentSection,
   mailsQueuedSection,
   cooldownsSection,
   signInSection,
   codesSection,
   usedLinksSection,
+  loginCodesSection,
 ]
 
 export function createAccountData(sections: AccountSection[]) {

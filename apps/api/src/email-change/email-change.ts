@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts'
 import { consumeLinkToken } from '../link-tokens/link-tokens.ts'
 import type { User } from '../users/users-repository.ts'
 import { type EmailChange, emailChanges } from './email-changes-repository.ts'
+import { events } from '../events/events.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -106,6 +107,8 @@ export function createEmailChange({ users, outbox, cooldowns, mailBudget, env, n
   ): Promise<User> {
     await consumeLinkToken(tx, { jti: change.id, sub: user.id, exp })
     const moved = await users.changeEmail(tx, user.id, change.new_email)
+    const changed = { old_email: user.email, new_email: moved.email }
+    await events.record(tx, { type: 'user.email_changed', userId: user.id, data: changed }, { requestId })
     const revertId = randomUUID()
     await emailChanges.confirm(tx, change.id, { revertId, at: at(), ttlSeconds: env.REVERT_EMAIL_TTL })
     await outbox.add(
@@ -150,7 +153,11 @@ export function createEmailChange({ users, outbox, cooldowns, mailBudget, env, n
     requestId: string,
   ): Promise<User> {
     await consumeLinkToken(tx, { jti: token.jti, sub: change.user_id, exp: token.exp })
+    // The address it leaves: the change's, or a later one if the account moved again.
+    const leaving = (await users.findById(tx, change.user_id))?.email ?? change.new_email
     const restored = await users.restoreEmail(tx, change.user_id, change.old_email)
+    const changed = { old_email: leaving, new_email: restored.email }
+    await events.record(tx, { type: 'user.email_changed', userId: restored.id, data: changed }, { requestId })
     await emailChanges.markReverted(tx, change, at())
     await outbox.add(
       tx,

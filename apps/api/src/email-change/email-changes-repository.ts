@@ -148,4 +148,9 @@ export const emailChanges = {
     )
     return rows
   },
+
+  /** Every change of the account, pending or done (it is being deleted). */
+  async deleteOf(q: Queryable, userId: string): Promise<void> {
+    await q.query('DELETE FROM email_changes WHERE user_id = $1', [userId])
+  },
 }

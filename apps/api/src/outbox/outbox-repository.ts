@@ -57,7 +57,7 @@ export const outboxRows = {
   ): Promise<{ id: string; type: string; created_at: Date; published_at: Date | null }[]> {
     const { rows } = await q.query<{ id: string; type: string; created_at: Date; published_at: Date | null }>(
       `SELECT id, payload->>'type' AS type, created_at, published_at FROM outbox
-        WHERE payload->>'userId' = $1 OR lower(payload->>'email') = lower($2)
+        WHERE kind = 'mail' AND (payload->>'userId' = $1 OR lower(payload->>'email') = lower($2))
         ORDER BY created_at, id`,
       [user.id, user.email],
     )
@@ -65,12 +65,16 @@ export const outboxRows = {
   },
 
   /**
-   * Deletes the jobs for the user or the address (the account is being
-   * deleted): a job not yet published is then never sent.
+   * Deletes the jobs and events for the user or the address (the account is
+   * being deleted): a job not yet published is then never sent, and an event
+   * not yet published gives way to the `user.deleted` recorded after it.
    */
   async deleteOf(q: Queryable, user: { id: string; email: string }): Promise<void> {
+    // Mail jobs name `userId` and `email`; events name `user_id` and `data.email`.
     await q.query(
-      `DELETE FROM outbox WHERE payload->>'userId' = $1 OR lower(payload->>'email') = lower($2)`,
+      `DELETE FROM outbox
+        WHERE payload->>'userId' = $1 OR lower(payload->>'email') = lower($2)
+           OR payload->>'user_id' = $1 OR lower(payload->'data'->>'email') = lower($2)`,
       [user.id, user.email],
     )
   },

@@ -7,6 +7,7 @@ import { verifyPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { keepAnAdmin } from '../users/last-admin.ts'
 import { signedIn } from '../users/user-view.ts'
+import { events } from '../events/events.ts'
 
 const BodySchema = z.object({
   password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(1024),
@@ -70,6 +71,8 @@ const meDelete: FastifyPluginAsyncZod = async (app) => {
           { id: randomUUID(), type: 'account_deleted', email: current.email, locale: current.locale },
           request.id,
         )
+        const data = { email: current.email, reason: 'self' } as const
+        await events.record(tx, { type: 'user.deleted', userId: current.id, data }, { requestId: request.id })
       })
       relay.kick()
       return reply.code(204).send(null)

@@ -8,6 +8,7 @@ import { keepAnAdmin } from '../users/last-admin.ts'
 import { decodeCursor, encodeCursor, isUuid } from '../users/user-cursor.ts'
 import { DisplayNameSchema, signedIn, userView } from '../users/user-view.ts'
 import type { User } from '../users/users-repository.ts'
+import { events } from '../events/events.ts'
 
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -35,7 +36,7 @@ const notFound = () => new AppError('NOT_FOUND', { message: 'There is no user wi
  * that id exists. The last admin cannot be demoted or deleted.
  */
 const usersAdmin: FastifyPluginAsyncZod = async (app) => {
-  const { db, users, deliveries, suppressions, authenticate, requireAdmin } = app
+  const { db, users, deliveries, suppressions, accountData, relay, authenticate, requireAdmin } = app
 
   /** The view of one account, with its delivery status and whether its address is suppressed. */
   const viewOf = async (user: User) =>
@@ -170,8 +171,15 @@ const usersAdmin: FastifyPluginAsyncZod = async (app) => {
       if (!isUuid(id)) throw notFound()
       await db.transaction(async (tx) => {
         await keepAnAdmin(users, tx, id)
-        if (!(await users.delete(tx, id))) throw notFound()
+        const user = await users.findById(tx, id, { forUpdate: true })
+        if (!user) throw notFound()
+        // Everything of the account, as when its owner leaves (DELETE /me), but no farewell mail.
+        await accountData.erase(tx, user)
+        request.log.info({ adminId: signedIn(request).id, userId: id }, 'account deleted by an admin')
+        const data = { email: user.email, reason: 'admin' } as const
+        await events.record(tx, { type: 'user.deleted', userId: id, data }, { requestId: request.id })
       })
+      relay.kick()
       return reply.code(204).send(null)
     },
   )

@@ -10,6 +10,7 @@ import type { Suppressions } from '../suppressions/suppressions.ts'
 import { HARD_BOUNCE_REASONS } from '../suppressions/suppressions-repository.ts'
 import { CODE_FAILURE_WINDOW_SECONDS, codeFailures } from '../verification/code-failures-repository.ts'
 import type { Users } from './users-repository.ts'
+import { events } from '../events/events.ts'
 
 /** Any constant distinct from the migration lock: one api instance cleans at a time. */
 export const CLEANUP_LOCK = 716_003
@@ -76,6 +77,10 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
     const deleted = await users.deleteUnverified(tx, rule)
     // A hard-bounced address will never see its confirmation: its unconfirmed account goes now.
     const bounced = await users.deleteUnverifiedSuppressed(tx, HARD_BOUNCE_REASONS, BATCH)
+    for (const gone of [...deleted, ...bounced]) {
+      const data = { email: gone.email, reason: 'unverified' } as const
+      await events.record(tx, { type: 'user.deleted', userId: gone.id, data })
+    }
     await sessions.pruneExpired(tx)
     await loginThrottle.prune(tx)
     await mailBudget.prune(tx)

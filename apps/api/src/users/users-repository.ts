@@ -3,6 +3,12 @@ import type { Queryable } from '../db/driver.ts'
 import { usedTokens } from '../link-tokens/used-tokens-repository.ts'
 import type { RefreshTokens } from '../sessions/refresh-tokens-repository.ts'
 
+/** An account the cleanup removed: enough to announce it (user.deleted). */
+export interface DeletedUser {
+  id: string
+  email: string
+}
+
 export interface User {
   id: string
   email: string
@@ -271,21 +277,23 @@ const unverifiedQueries = {
    * Deletes accounts past the TTL whose reminder has been out for at least the
    * rest of it (an account un-verified late still gets its warning first).
    */
-  async deleteUnverified(q: Queryable, rule: UnverifiedRule): Promise<string[]> {
+  async deleteUnverified(q: Queryable, rule: UnverifiedRule): Promise<DeletedUser[]> {
     const { at, ttlSeconds, reminderAt, batch } = rule
-    const { rows } = await q.query<{ id: string }>(
+    const { rows } = await q.query<DeletedUser>(
       `DELETE FROM users WHERE id IN (
          SELECT id FROM users WHERE ${UNVERIFIED} AND unverified_reminder_sent_at IS NOT NULL
             AND greatest(created_at + make_interval(secs => $2::float8),
                          unverified_reminder_sent_at + make_interval(secs => $3::float8)) <= $1::timestamptz
           LIMIT ${batch})
-       RETURNING id`,
+       RETURNING id, email`,
       [at, ttlSeconds, ttlSeconds * (1 - reminderAt)],
     )
-    const ids = rows.map((r) => r.id)
     // Refresh tokens and deliveries go by cascade; used link tokens have no foreign key.
-    await usedTokens.deleteOfUsers(q, ids)
-    return ids
+    await usedTokens.deleteOfUsers(
+      q,
+      rows.map((r) => r.id),
+    )
+    return rows
   },
 
   /**
@@ -296,18 +304,20 @@ const unverifiedQueries = {
     q: Queryable,
     reasons: readonly string[],
     batch: number,
-  ): Promise<string[]> {
-    const { rows } = await q.query<{ id: string }>(
+  ): Promise<DeletedUser[]> {
+    const { rows } = await q.query<DeletedUser>(
       `DELETE FROM users WHERE id IN (
          SELECT id FROM users WHERE ${UNVERIFIED}
             AND lower(email) IN (SELECT email FROM suppressions WHERE reason = ANY($1::text[]))
           LIMIT ${batch})
-       RETURNING id`,
+       RETURNING id, email`,
       [reasons],
     )
-    const ids = rows.map((r) => r.id)
-    await usedTokens.deleteOfUsers(q, ids)
-    return ids
+    await usedTokens.deleteOfUsers(
+      q,
+      rows.map((r) => r.id),
+    )
+    return rows
   },
 }
 
