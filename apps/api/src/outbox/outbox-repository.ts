@@ -1,5 +1,6 @@
 import type { MailJob } from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
+import { type Sql, sql } from '../db/sql.ts'
 
 export interface OutboxRow {
   id: string
@@ -19,6 +20,14 @@ export const outboxRows = {
       JSON.stringify(job),
       requestId,
     ])
+  },
+
+  /**
+   * The insert of {@link insert} as the body of a CTE, so a state change and the job that
+   * announces it are one statement: `jobs` selects (id, payload, request_id). Returns each job's type.
+   */
+  insertStep(jobs: Sql): Sql {
+    return sql`INSERT INTO outbox (id, payload, request_id) ${jobs} RETURNING payload->>'type' AS type`
   },
 
   /** Leases up to `limit` unpublished rows, oldest first, skipping rows another instance holds. */
