@@ -1,4 +1,4 @@
-import type { Locale, MailJob } from '@authmail/contracts'
+import type { Locale } from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
 import { type Sql, sql } from '../db/sql.ts'
 import { usedTokens } from '../link-tokens/used-tokens-repository.ts'
