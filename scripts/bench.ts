@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only]`: the performance
+ * `pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only] [--source]`: the performance
  * figures P1–P6 of issue 10, each beside a floor measured in the same run, on
  * loopback: the real api and worker processes (started as `pnpm api` and
  * `pnpm worker` start them), PGlite in a temporary folder or the PostgreSQL
@@ -11,6 +11,7 @@
  * worker is stopped so the api figures (register, login) have the cores to
  * themselves, as their floors do. See docs/performance.md.
  */
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     json: { type: 'string' },
     // Only P2, P5 and the worker's RSS: for whoever works on the worker.
     'worker-only': { type: 'boolean', default: false },
+    // The apps' TypeScript through tsx (what `pnpm api` runs) instead of compiled dist/, without building.
+    source: { type: 'boolean', default: false },
   },
   // `--json` alone (no file) is allowed: parseArgs needs a value, so it is handled below.
   args: process.argv
@@ -41,14 +44,26 @@ const seconds = Number(values.seconds)
 const workerOnly = values['worker-only']
 const backlog = Number(values.backlog)
 if (!(seconds > 0) || !(backlog > 0)) {
-  console.error('usage: pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only]')
+  console.error('usage: pnpm bench [--seconds N] [--backlog N] [--json [file]] [--worker-only] [--source]')
   process.exit(2)
 }
 const databaseUrl = process.env.BENCH_DATABASE_URL || undefined
 const database = databaseUrl ? 'PostgreSQL' : 'PGlite'
 const step = (text: string) => console.error(`bench: ${text}`)
 
+const form = values.source ? 'source' : 'compiled'
+if (form === 'compiled') {
+  // Production runs dist/: build it, so the figures are never those of a stale build.
+  step('pnpm build (the apps as production runs them; --source skips this)')
+  const build = spawnSync('pnpm', ['build'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  if (build.status !== 0) {
+    console.error('bench: pnpm build failed')
+    process.exit(1)
+  }
+}
+
 const ctx = await createContext({
+  form,
   seconds,
   backlog,
   connections: 50,
@@ -231,7 +246,7 @@ try {
 
 if (rows.length) {
   console.log(
-    `\nauthmail bench: ${database}, ${seconds} s per figure, ${availableParallelism()} cores, node ${process.version}\n`,
+    `\nauthmail bench: ${database}, ${form === 'compiled' ? 'compiled dist/' : 'TypeScript via tsx'}, ${seconds} s per figure, ${availableParallelism()} cores, node ${process.version}\n`,
   )
   console.log(formatTable(rows))
   console.log(
@@ -243,6 +258,7 @@ if (rows.length) {
 if (values.json && rows.length) {
   const report = {
     database,
+    form,
     seconds,
     backlog,
     cores: availableParallelism(),

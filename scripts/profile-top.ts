@@ -1,5 +1,5 @@
 /**
- * `node --import tsx scripts/profile-top.ts <file.cpuprofile> [N]`: the N (default 25)
+ * `[SKIP=s] node --import tsx scripts/profile-top.ts <file.cpuprofile> [N]`: the N (default 25)
  * functions with the most self time in a V8 CPU profile (`node --cpu-prof`), and
  * the share per package (node_modules/<name>, node internals, the app's own code).
  */
@@ -25,7 +25,12 @@ const profile: Profile = JSON.parse(readFileSync(file, 'utf8'))
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 // Self time per node from the samples and their time deltas (more exact than hitCount × interval).
 const selfUs = new Map<number, number>()
+// SKIP=<seconds> leaves out the first seconds (start-up, module compilation), to see the load alone.
+const skipUs = Number(process.env.SKIP ?? 0) * 1e6
+let elapsedUs = 0
 profile.samples.forEach((id, i) => {
+  elapsedUs += profile.timeDeltas[i] ?? 0
+  if (elapsedUs < skipUs) return
   selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
 })
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0)

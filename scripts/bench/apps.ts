@@ -1,7 +1,8 @@
 /**
- * The real api and worker, started the way `pnpm api` and `pnpm worker` start
- * them (the node command of each app's `start` script), but in an empty
- * folder so no developer's `.env` leaks in. BENCH_NODE_OPTIONS adds node flags
+ * The real api and worker, started the way production starts them (`pnpm api:prod`,
+ * `pnpm worker:prod`: compiled JavaScript) or, with `--source`, the way `pnpm api` and
+ * `pnpm worker` do (TypeScript through tsx), but in an empty folder so no developer's
+ * `.env` leaks in. BENCH_NODE_OPTIONS adds node flags
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) to both.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -15,13 +16,18 @@ const TSX = import.meta.resolve('tsx')
 
 export type AppName = 'api' | 'worker'
 
-/** `node --import tsx src/server.ts` → node's arguments, with paths made absolute. */
-function nodeArgs(name: AppName): string[] {
-  const dir = join(ROOT, 'apps', name)
-  const script: string = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts.start
-  const [command, ...args] = script.trim().split(/\s+/)
-  if (command !== 'node') throw new Error(`apps/${name} start script is not a node command: ${script}`)
+/**
+ * The node arguments of an app. Compiled (the default): the root `<name>:prod` script
+ * (`node apps/api/dist/server.js`), what production runs. `source`: the app's `start`
+ * script (`node --import tsx src/server.ts`), what `pnpm api` runs. Paths made absolute.
+ */
+function nodeArgs(name: AppName, form: AppForm): string[] {
   const extra = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)
+  const dir = form === 'compiled' ? ROOT : join(ROOT, 'apps', name)
+  const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts
+  const script: string = form === 'compiled' ? scripts[`${name}:prod`] : scripts.start
+  const [command, ...args] = script.trim().split(/\s+/)
+  if (command !== 'node') throw new Error(`the ${name} script is not a node command: ${script}`)
   return [
     ...extra,
     ...args.map((arg, i) =>
@@ -30,13 +36,16 @@ function nodeArgs(name: AppName): string[] {
   ]
 }
 
+/** `compiled`: dist/ as production runs it (built by the bench first); `source`: TypeScript through tsx. */
+export type AppForm = 'compiled' | 'source'
+
 export interface LogLine {
   time?: number
   msg?: string
   [key: string]: unknown
 }
 
-export function createApps(env: Record<string, string>, cwd: string) {
+export function createApps(env: Record<string, string>, cwd: string, form: AppForm) {
   const children = new Map<AppName, ChildProcess>()
   /** The last lines of each process, shown when something goes wrong. */
   const tails: Record<AppName, string[]> = { api: [], worker: [] }
@@ -72,7 +81,11 @@ export function createApps(env: Record<string, string>, cwd: string) {
 
     /** Starts the process; watch its log with {@link waitFor} set up beforehand. */
     start(name: AppName): void {
-      const child = spawn(process.execPath, nodeArgs(name), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, nodeArgs(name, form), {
+        cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       children.set(name, child)
       for (const stream of [child.stdout, child.stderr]) {
         let rest = ''

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { deleteTestTopology } from '../../packages/testing/src/rabbit.ts'
-import { type AppName, createApps, saying } from './apps.ts'
+import { type AppForm, type AppName, createApps, saying } from './apps.ts'
 import { openRabbit } from './rabbit.ts'
 import { startSink } from './sink.ts'
 
@@ -20,6 +20,7 @@ export interface BenchOptions {
   connections: number
   databaseUrl: string | undefined
   amqpUrl: string
+  form: AppForm
 }
 
 async function freePort(): Promise<number> {
@@ -70,7 +71,7 @@ export async function createContext(options: BenchOptions) {
       ),
     ),
   }
-  const apps = createApps(env, workDir)
+  const apps = createApps(env, workDir, options.form)
   const rabbit = await openRabbit(options.amqpUrl, prefix)
 
   async function readyz(): Promise<{ status: number; pending: number | null }> {

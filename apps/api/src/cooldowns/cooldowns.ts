@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Queryable } from '../db/driver.ts'
+import { type Sql, sql } from '../db/sql.ts'
 import { mailboxKey } from '../users/email.ts'
 
 /** Mails that share one cooldown: the confirmation kinds, the recovery kinds, a change of address, and sign-in codes. */
@@ -49,6 +50,19 @@ export function createCooldowns(seconds: number, now: () => number = Date.now) {
       ])
     },
 
+    /**
+     * The slot-taking part of {@link claim} as the body of a CTE, for a statement that also
+     * writes what the mail announces: takes the slot when `when` holds and the pause has
+     * passed, and returns one row if it did.
+     */
+    claimStep(email: string, kind: CooldownKind, when: Sql): Sql {
+      const at = new Date(now()).toISOString()
+      return sql`INSERT INTO mail_cooldowns (email, kind, sent_at)
+        SELECT ${mailboxKey(email)}, ${kind}, ${at}::timestamptz WHERE ${when}
+        ON CONFLICT (email, kind) DO UPDATE SET sent_at = EXCLUDED.sent_at
+         WHERE mail_cooldowns.sent_at <= EXCLUDED.sent_at - make_interval(secs => ${seconds})
+        RETURNING 1`
+    },
     /** Takes the slot if the pause has passed (atomically, also under races); otherwise says how long to wait. */
     async claim(q: Queryable, email: string, kind: CooldownKind): Promise<CooldownResult> {
       const { rows } = await q.query<{ wait: number | null }>(

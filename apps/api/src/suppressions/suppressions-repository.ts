@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/driver.ts'
+import { type Sql, sql } from '../db/sql.ts'
 
 export const SUPPRESSION_REASONS = ['hard_bounce', 'complaint', 'soft_bounces', 'smtp_rejected'] as const
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number]
@@ -25,6 +26,11 @@ export interface SuppressionCursor {
  * (`lower(email)`), so both sides of every comparison agree.
  */
 export const suppressionRows = {
+  /** The address's suppression as the body of a CTE (one row with its reason, or none), for a statement that queues mail. */
+  reasonStep(email: string): Sql {
+    return sql`SELECT reason FROM suppressions WHERE email = lower(${email})`
+  },
+
   /** True when the address was not suppressed before: the first reason stays. */
   async insert(
     q: Queryable,

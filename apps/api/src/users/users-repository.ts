@@ -1,5 +1,6 @@
-import type { Locale, MailJob } from '@authmail/contracts'
+import type { Locale } from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
+import { type Sql, sql } from '../db/sql.ts'
 import { usedTokens } from '../link-tokens/used-tokens-repository.ts'
 import type { RefreshTokens } from '../sessions/refresh-tokens-repository.ts'
 
@@ -74,6 +75,36 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
         [user.email, user.passwordHash, user.locale, user.role ?? 'user', user.verified ?? false],
       )
       return rows[0] ?? null
+    },
+
+    /**
+     * The account side of a registration as CTEs, for one statement that also claims the
+     * cooldown and queues the mail (users/registration.ts). Ends in `account`: the address's
+     * account, locked (`FOR UPDATE`), with `verified` and `has_password`; created if there was
+     * none; no row if a concurrent request created it first (that request sends the mail).
+     * A second registration of an unconfirmed address forgets the password chosen so far:
+     * nobody can tell which registrant owns the mailbox, so whoever confirms it sets their own
+     * (docs/security.md, pre-account hijack).
+     */
+    registrationSteps(user: { email: string; passwordHash: string | null; locale: string }): Sql {
+      return sql`existing AS (
+          SELECT id, email, password_hash, email_verified_at, credential_version, locale
+            FROM users WHERE lower(email) = lower(${user.email}) FOR UPDATE),
+        created AS (
+          INSERT INTO users (email, password_hash, locale)
+          SELECT ${user.email}, ${user.passwordHash}::text, ${user.locale} WHERE NOT EXISTS (SELECT 1 FROM existing)
+          ON CONFLICT DO NOTHING
+          RETURNING id, email, password_hash, credential_version, locale),
+        cleared AS (
+          UPDATE users SET password_hash = NULL, updated_at = now()
+           WHERE id = (SELECT id FROM existing WHERE email_verified_at IS NULL AND password_hash IS NOT NULL)
+          RETURNING id),
+        account AS (
+          SELECT id, email, locale, credential_version, email_verified_at IS NOT NULL AS verified,
+                 email_verified_at IS NOT NULL AND password_hash IS NOT NULL AS has_password
+            FROM existing
+          UNION ALL
+          SELECT id, email, locale, credential_version, false, password_hash IS NOT NULL FROM created)`
     },
 
     /**

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto'
+import type { MailJob } from '@authmail/contracts'
+import type { FastifyBaseLogger } from 'fastify'
+import type { CooldownKind, createCooldowns } from '../cooldowns/cooldowns.ts'
+import type { Queryable } from '../db/driver.ts'
+import { sql } from '../db/sql.ts'
+import type { BudgetSlot, MailBudget } from '../mail-budget/mail-budget.ts'
+import { mailsQueued } from '../metrics.ts'
+import { outboxRows } from '../outbox/outbox-repository.ts'
+import type { Users } from './users-repository.ts'
+
+export interface RegistrationDeps {
+  users: Users
+  cooldowns: ReturnType<typeof createCooldowns>
+  mailBudget: MailBudget
+}
+
+const COOLDOWN: CooldownKind = 'verification'
+
+/**
+ * Registers an address in one statement (a data-modifying CTE), whether it is
+ * new or taken: the account (created, or locked and its unconfirmed password
+ * forgotten), the mailbox's cooldown, the mail budgets and the outbox row all
+ * commit together or not at all, and both cases cost the same statement. Each
+ * step is the SQL of its table's repository, each gated on the one before: no
+ * account (a concurrent request made it and sends the mail) claims no cooldown;
+ * inside the cooldown no budget is spent; the job is queued only when both
+ * budgets gave a slot. The mail: "you already have an account" for a
+ * confirmed address; otherwise the confirmation, a confirmation link for a new
+ * account with a password, else a set-password link (so only the mailbox
+ * owner chooses the password an account registered twice keeps).
+ */
+export async function registerAccount(
+  { users, cooldowns, mailBudget }: RegistrationDeps,
+  db: Queryable,
+  input: { email: string; passwordHash: string | null; locale: string; requestId: string },
+  log: FastifyBaseLogger,
+): Promise<void> {
+  const { email, requestId } = input
+  const jobId = randomUUID()
+  const statement = sql`
+    WITH ${users.registrationSteps(input)},
+    cooldown AS (${cooldowns.claimStep(email, COOLDOWN, sql`EXISTS (SELECT 1 FROM account)`)}),
+    budget AS (${mailBudget.admitStep(email, sql`EXISTS (SELECT 1 FROM cooldown)`)}),
+    mail AS (
+      SELECT *, CASE WHEN verified THEN 'account_exists'
+                     WHEN has_password THEN 'verify_email' ELSE 'set_password' END AS type
+        FROM account),
+    queued AS (${outboxRows.insertStep(sql`
+      SELECT ${jobId}::uuid, jsonb_build_object('id', ${jobId}::text, 'type', type, 'email', email, 'locale', locale)
+               || CASE WHEN type = 'account_exists' THEN '{}'::jsonb
+                       ELSE jsonb_build_object('userId', id, 'credentialVersion', credential_version) END,
+             ${requestId}::text
+        FROM mail WHERE (SELECT count(*) FROM budget) = 2`)})
+    SELECT EXISTS (SELECT 1 FROM cooldown) AS claimed,
+           coalesce((SELECT json_agg(budget) FROM budget), '[]') AS budget,
+           (SELECT type FROM queued) AS queued`
+  const { text, values } = statement.render()
+  const { rows } = await db.query<{ claimed: boolean; budget: BudgetSlot[]; queued: MailJob['type'] | null }>(
+    text,
+    values,
+  )
+  const result = rows[0]
+  if (!result?.claimed) return
+  // Past a budget: the request answers as always, the slot the other budget gave goes back.
+  if (!(await mailBudget.settle(db, email, result.budget, log))) return
+  if (result.queued) mailsQueued.inc({ kind: result.queued })
+}
