@@ -6,6 +6,7 @@ import {
   type MailReceipt,
 } from '@authmail/contracts'
 import type { Queryable } from '../db/driver.ts'
+import { type Sql, sql } from '../db/sql.ts'
 import { eventsRecorded } from '../metrics.ts'
 import { outboxRows } from '../outbox/outbox-repository.ts'
 
@@ -37,6 +38,23 @@ export const events = {
     await outboxRows.insertEvent(q, event, options.requestId ?? null)
     eventsRecorded.inc({ type: event.type })
     return event
+  },
+
+  /**
+   * `user.registered` for the account a registration statement creates, as the body of a
+   * CTE of that statement: `created` names its step that returns (id, email, locale) of the
+   * new account, and no row (an address already taken) records nothing. The payload has the
+   * shape of UserRegisteredEventSchema.
+   */
+  registeredStep(created: Sql, requestId: string | null): Sql {
+    const id = randomUUID()
+    const occurredAt = new Date().toISOString()
+    return outboxRows.insertEventStep(sql`
+      SELECT ${id}::uuid,
+             jsonb_build_object('id', ${id}::text, 'type', 'user.registered', 'occurred_at', ${occurredAt}::text,
+                                'user_id', id, 'data', jsonb_build_object('email', email, 'locale', locale)),
+             ${requestId}::text
+        FROM ${created}`)
   },
 
   /** `mail.sent` or `mail.failed` for a receipt, once however often the receipt is delivered. */

@@ -33,16 +33,19 @@ export const outboxRows = {
       `INSERT INTO outbox (id, kind, payload, request_id) VALUES ($1, 'event', $2, $3) ON CONFLICT (id) DO NOTHING`,
       [event.id, JSON.stringify(event), requestId],
     )
-   * The insert of {@link insert} as the body of a CTE, so a state change and the job that
-   * announces it are one statement: `jobs` selects (id, payload, request_id). Returns each job's type.
+  },
+
+  /**
+   * {@link insertEvent} as the body of a CTE (like {@link insertStep}): `events` selects
+   * (id, payload, request_id). Returns each event's type.
    */
   insertEventStep(events: Sql): Sql {
     return sql`INSERT INTO outbox (id, kind, payload, request_id) ${events} RETURNING payload->>'type' AS type`
   },
 
   /**
-   * The insert of {@link insert} as the body of a CTE (see {@link insertStep}), for events:
-   * `events` selects (id, payload, request_id).
+   * The insert of {@link insert} as the body of a CTE, so a state change and the job that
+   * announces it are one statement: `jobs` selects (id, payload, request_id). Returns each job's type.
    */
   insertStep(jobs: Sql): Sql {
     return sql`INSERT INTO outbox (id, payload, request_id) ${jobs} RETURNING payload->>'type' AS type`

@@ -4,9 +4,11 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { CooldownKind, createCooldowns } from '../cooldowns/cooldowns.ts'
 import type { Queryable } from '../db/driver.ts'
 import { sql } from '../db/sql.ts'
+import { events } from '../events/events.ts'
 import type { BudgetSlot, MailBudget } from '../mail-budget/mail-budget.ts'
-import { mailsQueued } from '../metrics.ts'
+import { eventsRecorded, mailsDropped, mailsQueued } from '../metrics.ts'
 import { outboxRows } from '../outbox/outbox-repository.ts'
+import { type SuppressionReason, suppressionRows } from '../suppressions/suppressions-repository.ts'
 import type { Users } from './users-repository.ts'
 
 export interface RegistrationDeps {
@@ -25,7 +27,9 @@ const COOLDOWN: CooldownKind = 'verification'
  * step is the SQL of its table's repository, each gated on the one before: no
  * account (a concurrent request made it and sends the mail) claims no cooldown;
  * inside the cooldown no budget is spent; the job is queued only when both
- * budgets gave a slot. The mail: "you already have an account" for a
+ * budgets gave a slot and the address is not suppressed (the answer stays the
+ * same: docs/bounces.md). A new account is announced (`user.registered`) in
+ * the same statement. The mail: "you already have an account" for a
  * confirmed address; otherwise the confirmation, a confirmation link for a new
  * account with a password, else a set-password link (so only the mailbox
  * owner chooses the password an account registered twice keeps).
@@ -46,23 +50,41 @@ export async function registerAccount(
       SELECT *, CASE WHEN verified THEN 'account_exists'
                      WHEN has_password THEN 'verify_email' ELSE 'set_password' END AS type
         FROM account),
+    suppressed AS (${suppressionRows.reasonStep(email)}),
     queued AS (${outboxRows.insertStep(sql`
       SELECT ${jobId}::uuid, jsonb_build_object('id', ${jobId}::text, 'type', type, 'email', email, 'locale', locale)
                || CASE WHEN type = 'account_exists' THEN '{}'::jsonb
                        ELSE jsonb_build_object('userId', id, 'credentialVersion', credential_version) END,
              ${requestId}::text
-        FROM mail WHERE (SELECT count(*) FROM budget) = 2`)})
+        FROM mail WHERE (SELECT count(*) FROM budget) = 2 AND NOT EXISTS (SELECT 1 FROM suppressed)`)}),
+    registered AS (${events.registeredStep(sql`created`, requestId)})
     SELECT EXISTS (SELECT 1 FROM cooldown) AS claimed,
            coalesce((SELECT json_agg(budget) FROM budget), '[]') AS budget,
-           (SELECT type FROM queued) AS queued`
+           (SELECT type FROM queued) AS queued,
+           EXISTS (SELECT 1 FROM registered) AS registered,
+           (SELECT reason FROM suppressed) AS suppressed,
+           (SELECT type FROM mail) AS kind,
+           (SELECT id FROM mail) AS user_id`
   const { text, values } = statement.render()
-  const { rows } = await db.query<{ claimed: boolean; budget: BudgetSlot[]; queued: MailJob['type'] | null }>(
-    text,
-    values,
-  )
+  const { rows } = await db.query<{
+    claimed: boolean
+    budget: BudgetSlot[]
+    queued: MailJob['type'] | null
+    registered: boolean
+    suppressed: SuppressionReason | null
+    kind: MailJob['type'] | null
+    user_id: string | null
+  }>(text, values)
   const result = rows[0]
+  if (result?.registered) eventsRecorded.inc({ type: 'user.registered' })
   if (!result?.claimed) return
   // Past a budget: the request answers as always, the slot the other budget gave goes back.
   if (!(await mailBudget.settle(db, email, result.budget, log))) return
   if (result.queued) mailsQueued.inc({ kind: result.queued })
+  if (result.suppressed && result.kind) {
+    // As outbox.add does for any other mail: counted, and told to the product (rare: a statement of its own).
+    mailsDropped.inc({ reason: 'suppressed' })
+    const data = { email, kind: result.kind, reason: result.suppressed }
+    await events.record(db, { type: 'mail.suppressed', userId: result.user_id, data }, { requestId })
+  }
 }
