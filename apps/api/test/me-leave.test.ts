@@ -154,7 +154,10 @@ for (const store of stores()) {
         locale: 'en',
       })
       const farewellRow = left.find((r) => r.row.includes('account_deleted'))
-      assert.ok(farewellRow && !farewellRow.row.includes(user.id), 'the farewell job does not name the account')
+      assert.ok(
+        farewellRow && !farewellRow.row.includes(user.id),
+        'the farewell job does not name the account',
+      )
 
       // Every session ended: the access tokens name a missing account, the refresh tokens are gone.
       for (const session of [first, second]) {

@@ -19,7 +19,10 @@ type ComposeEnv = Pick<
   | 'UNVERIFIED_ACCOUNT_TTL'
 > &
   Partial<
-    Pick<WorkerEnv, 'APP_NAME' | 'SUPPORT_EMAIL' | 'APP_URL' | 'LOGIN_CODE_TTL' | 'INVITE_TTL' | 'APP_LOGIN_URL'>
+    Pick<
+      WorkerEnv,
+      'APP_NAME' | 'SUPPORT_EMAIL' | 'APP_URL' | 'LOGIN_CODE_TTL' | 'INVITE_TTL' | 'APP_LOGIN_URL'
+    >
   >
 
 /** Mints the job's token (if its mail carries one) and renders the mail in the job's locale. */

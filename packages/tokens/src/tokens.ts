@@ -190,7 +190,15 @@ export function createTokens(options: TokensOptions) {
     {
       jti,
       ...claims
-    }: { sub: string; ver: number; email?: string; role?: string; scope?: string; sid?: string; jti?: string },
+    }: {
+      sub: string
+      ver: number
+      email?: string
+      role?: string
+      scope?: string
+      sid?: string
+      jti?: string
+    },
     { ttlSeconds = ttl[purpose] }: { ttlSeconds?: number } = {},
   ): SignedToken {
     const signing = signingKey(purpose)

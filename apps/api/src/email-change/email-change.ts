@@ -4,10 +4,10 @@ import fp from 'fastify-plugin'
 import type { CooldownResult } from '../cooldowns/cooldowns.ts'
 import type { Queryable } from '../db/driver.ts'
 import { AppError } from '../errors.ts'
+import { events } from '../events/events.ts'
 import { consumeLinkToken } from '../link-tokens/link-tokens.ts'
 import type { User } from '../users/users-repository.ts'
 import { type EmailChange, emailChanges } from './email-changes-repository.ts'
-import { events } from '../events/events.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

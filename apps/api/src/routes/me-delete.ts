@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { events } from '../events/events.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, noContent } from '../openapi/schemas.ts'
 import { verifyPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { keepAnAdmin } from '../users/last-admin.ts'
 import { signedIn } from '../users/user-view.ts'
-import { events } from '../events/events.ts'
 
 const BodySchema = z.object({
   password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(1024),

@@ -3,12 +3,12 @@ import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
+import { events } from '../events/events.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, noContent, UserViewSchema } from '../openapi/schemas.ts'
 import { keepAnAdmin } from '../users/last-admin.ts'
 import { decodeCursor, encodeCursor, isUuid } from '../users/user-cursor.ts'
 import { DisplayNameSchema, signedIn, userView } from '../users/user-view.ts'
 import type { User } from '../users/users-repository.ts'
-import { events } from '../events/events.ts'
 
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { Db } from '../db/driver.ts'
+import { events } from '../events/events.ts'
 import { runEvery } from '../jobs/every.ts'
 import type { LoginThrottle } from '../login-throttle/login-throttle.ts'
 import type { MailBudget } from '../mail-budget/mail-budget.ts'
@@ -10,7 +11,6 @@ import type { Suppressions } from '../suppressions/suppressions.ts'
 import { HARD_BOUNCE_REASONS } from '../suppressions/suppressions-repository.ts'
 import { CODE_FAILURE_WINDOW_SECONDS, codeFailures } from '../verification/code-failures-repository.ts'
 import type { Users } from './users-repository.ts'
-import { events } from '../events/events.ts'
 
 /** Any constant distinct from the migration lock: one api instance cleans at a time. */
 export const CLEANUP_LOCK = 716_003
