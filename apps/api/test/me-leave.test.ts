@@ -251,11 +251,15 @@ for (const store of stores()) {
       ])
       assert.deepEqual(
         doc.mails_queued.map((m: { type: string }) => m.type),
-        ['reset_password'],
+        ['reset_password', 'login_code', 'email_change'],
       )
       assert.deepEqual(
         doc.mail_cooldowns.map((c: { kind: string }) => c.kind),
-        ['recovery'],
+        ['login', 'recovery'],
+      )
+      assert.deepEqual(
+        doc.pending_email_changes.map((c: { new_email: string }) => c.new_email),
+        ['moved-dora@example.com'],
       )
       assert.equal(doc.failed_sign_ins.count, 1)
       assert.ok(Date.parse(doc.exported_at) > 0)

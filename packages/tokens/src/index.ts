@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import { createTokens, type Tokens } from './tokens.ts'
 
 export * from './keys.ts'
+export { newLinkId } from './link-claims.ts'
 export * from './receipt-seal.ts'
 export * from './sample-token.ts'
 export * from './tokens.ts'

@@ -61,6 +61,19 @@ export function jtiUuid(jti: unknown): string | null {
   return spellUuid(`${r.slice(0, 12)}8${r.slice(12, 15)}8${r.slice(15)}000000`)
 }
 
+/** The 16 characters of a token id spelled as a UUID by {@link jtiUuid}; null for any other UUID. */
+export function shortJti(uuid: string): string | null {
+  const hex = uuid.toLowerCase().replaceAll('-', '')
+  if (!/^[0-9a-f]{12}8[0-9a-f]{3}8[0-9a-f]{9}000000$/.test(hex)) return null
+  return Buffer.from(`${hex.slice(0, 12)}${hex.slice(13, 16)}${hex.slice(17, 26)}`, 'hex').toString('base64url')
+}
+
+/**
+ * A UUID for a row of the api a link will stand for (a pending change of
+ * address): a link carrying it as its jti takes 16 characters, like any other.
+ */
+export const newLinkId = (): string => newJti().uuid
+
 /** A fresh token id: its 16 characters for the token, its UUID for everything else. */
 export function newJti(): { short: string; uuid: string } {
   const short = randomBytes(12).toString('base64url')

@@ -10,7 +10,7 @@ import {
   publicOf,
 } from './keys.ts'
 import { readLegacyLinkPayload } from './legacy-link-claims.ts'
-import { addressBinding, newJti, packUuid, readLinkPayload, unpackUuid } from './link-claims.ts'
+import { addressBinding, newJti, packUuid, readLinkPayload, shortJti, unpackUuid } from './link-claims.ts'
 
 /** Link purposes (minted by the worker) and the api's own access token. */
 export type TokenPurpose = LinkTokenPurpose | 'access'
@@ -207,8 +207,9 @@ export function createTokens(options: TokensOptions) {
     const expiresAt = new Date(exp * 1000)
     if (purpose !== 'access') {
       if (!claims.email) throw new Error('a link token names the address it is mailed to')
-      // A link that stands for a row of the api (a pending change of address) carries that row's id.
-      const id = jti ? { short: packUuid(jti), uuid: jti } : newJti()
+      // A link that stands for a row of the api (a pending change of address) carries that row's id:
+      // 16 characters when the row's id was made by newLinkId, 22 for any other UUID.
+      const id = jti ? { short: shortJti(jti) ?? packUuid(jti), uuid: jti } : newJti()
       const payload = {
         sub: packUuid(claims.sub),
         jti: id.short,

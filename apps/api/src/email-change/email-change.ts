@@ -8,6 +8,7 @@ import { events } from '../events/events.ts'
 import { consumeLinkToken } from '../link-tokens/link-tokens.ts'
 import type { User } from '../users/users-repository.ts'
 import { type EmailChange, emailChanges } from './email-changes-repository.ts'
+import { newLinkId } from '@authmail/tokens'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,7 +54,8 @@ export function createEmailChange({ users, outbox, cooldowns, mailBudget, env, n
       }
       return slot
     }
-    const changeId = randomUUID()
+    // Ids the links will carry as their jti: made to fit the short token format.
+    const changeId = newLinkId()
     await emailChanges.supersedePending(tx, user.id, at())
     await emailChanges.insert(tx, {
       id: changeId,
@@ -109,7 +111,7 @@ export function createEmailChange({ users, outbox, cooldowns, mailBudget, env, n
     const moved = await users.changeEmail(tx, user.id, change.new_email)
     const changed = { old_email: user.email, new_email: moved.email }
     await events.record(tx, { type: 'user.email_changed', userId: user.id, data: changed }, { requestId })
-    const revertId = randomUUID()
+    const revertId = newLinkId()
     await emailChanges.confirm(tx, change.id, { revertId, at: at(), ttlSeconds: env.REVERT_EMAIL_TTL })
     await outbox.add(
       tx,

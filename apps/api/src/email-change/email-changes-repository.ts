@@ -149,6 +149,15 @@ export const emailChanges = {
     return rows
   },
 
+  /** Every address the account asked to move to. */
+  async newAddressesOf(q: Queryable, userId: string): Promise<string[]> {
+    const { rows } = await q.query<{ new_email: string }>(
+      'SELECT DISTINCT new_email FROM email_changes WHERE user_id = $1',
+      [userId],
+    )
+    return rows.map((r) => r.new_email)
+  },
+
   /** Every change of the account, pending or done (it is being deleted). */
   async deleteOf(q: Queryable, userId: string): Promise<void> {
     await q.query('DELETE FROM email_changes WHERE user_id = $1', [userId])

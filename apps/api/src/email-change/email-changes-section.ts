@@ -9,8 +9,11 @@ const PendingChangeSchema = z.object({
   expires_at: z.string().meta({ format: 'date-time' }),
 })
 
-/** Changes of address waiting for the new address to confirm; never their codes. */
-export const emailChangesSection: AccountSectionFactory = ({ now }) => ({
+/**
+ * Changes of address waiting for the new address to confirm; never their codes.
+ * Erasing them also forgets the pauses the confirmation mails set on the new addresses.
+ */
+export const emailChangesSection: AccountSectionFactory = ({ now, cooldowns }) => ({
   name: 'pending_email_changes',
   export: {
     schema: z.array(PendingChangeSchema),
@@ -22,5 +25,8 @@ export const emailChangesSection: AccountSectionFactory = ({ now }) => ({
         expires_at: new Date(change.expires_at).toISOString(),
       })),
   },
-  erase: (q, user) => emailChanges.deleteOf(q, user.id),
+  erase: async (q, user) => {
+    for (const address of await emailChanges.newAddressesOf(q, user.id)) await cooldowns.deleteOf(q, address)
+    await emailChanges.deleteOf(q, user.id)
+  },
 })

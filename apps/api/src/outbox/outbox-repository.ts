@@ -40,7 +40,9 @@ export const outboxRows = {
    * (id, payload, request_id). Returns each event's type.
    */
   insertEventStep(events: Sql): Sql {
-    return sql`INSERT INTO outbox (id, kind, payload, request_id) ${events} RETURNING payload->>'type' AS type`
+    return sql`INSERT INTO outbox (id, kind, payload, request_id)
+      SELECT id, 'event', payload, request_id FROM (${events}) AS e (id, payload, request_id)
+      RETURNING payload->>'type' AS type`
   },
 
   /**

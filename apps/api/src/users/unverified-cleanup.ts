@@ -76,7 +76,7 @@ export async function runCleanupOnce(deps: CleanupDeps): Promise<CleanupResult> 
     }
     const deleted = await users.deleteUnverified(tx, rule)
     // A hard-bounced address will never see its confirmation: its unconfirmed account goes now.
-    const bounced = await users.deleteUnverifiedSuppressed(tx, HARD_BOUNCE_REASONS, BATCH)
+    const bounced = await users.deleteUnverifiedSuppressed(tx, rule.at, HARD_BOUNCE_REASONS, BATCH)
     for (const gone of [...deleted, ...bounced]) {
       const data = { email: gone.email, reason: 'unverified' } as const
       await events.record(tx, { type: 'user.deleted', userId: gone.id, data })

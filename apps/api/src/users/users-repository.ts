@@ -333,16 +333,17 @@ const unverifiedQueries = {
    */
   async deleteUnverifiedSuppressed(
     q: Queryable,
+    at: string,
     reasons: readonly string[],
     batch: number,
   ): Promise<DeletedUser[]> {
     const { rows } = await q.query<DeletedUser>(
       `DELETE FROM users WHERE id IN (
          SELECT id FROM users WHERE ${UNVERIFIED}
-            AND lower(email) IN (SELECT email FROM suppressions WHERE reason = ANY($1::text[]))
+            AND lower(email) IN (SELECT email FROM suppressions WHERE reason = ANY($2::text[]))
           LIMIT ${batch})
        RETURNING id, email`,
-      [reasons],
+      [at, reasons],
     )
     await usedTokens.deleteOfUsers(
       q,
