@@ -65,7 +65,9 @@ export function jtiUuid(jti: unknown): string | null {
 export function shortJti(uuid: string): string | null {
   const hex = uuid.toLowerCase().replaceAll('-', '')
   if (!/^[0-9a-f]{12}8[0-9a-f]{3}8[0-9a-f]{9}000000$/.test(hex)) return null
-  return Buffer.from(`${hex.slice(0, 12)}${hex.slice(13, 16)}${hex.slice(17, 26)}`, 'hex').toString('base64url')
+  return Buffer.from(`${hex.slice(0, 12)}${hex.slice(13, 16)}${hex.slice(17, 26)}`, 'hex').toString(
+    'base64url',
+  )
 }
 
 /**

@@ -7,9 +7,9 @@ import {
   deriveKey,
   generateAccessKey,
   LINK_TOKEN_PURPOSES,
+  newLinkId,
   sampleLinkToken,
   TokenError,
-  newLinkId,
 } from '../src/index.ts'
 
 const SECRET = 'a'.repeat(32)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { newLinkId } from '@authmail/tokens'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { CooldownResult } from '../cooldowns/cooldowns.ts'
@@ -8,7 +9,6 @@ import { events } from '../events/events.ts'
 import { consumeLinkToken } from '../link-tokens/link-tokens.ts'
 import type { User } from '../users/users-repository.ts'
 import { type EmailChange, emailChanges } from './email-changes-repository.ts'
-import { newLinkId } from '@authmail/tokens'
 
 declare module 'fastify' {
   interface FastifyInstance {
