@@ -4,7 +4,7 @@ import type { MailJob } from '@authmail/contracts'
 import type { FastifyInstance } from 'fastify'
 import { emailChanges } from '../src/email-change/email-changes-repository.ts'
 import { bearer, createUser, errorCode, login, movableClock, PASSWORD, refresh } from './account-fixtures.ts'
-import { build, outboxJobs, stores } from './helper.ts'
+import { build, outboxEvents, outboxJobs, stores } from './helper.ts'
 
 type Job<T extends MailJob['type']> = Extract<MailJob, { type: T }>
 
@@ -144,6 +144,11 @@ for (const store of stores()) {
       const notice = await lastJob(api, 'email_changed')
       assert.equal(notice.email, 'dan@example.com', 'the notice goes to the old address')
       assert.equal(notice.newEmail, 'dan@example.net')
+      const changed = (await outboxEvents(api)).filter((e) => e.type === 'user.email_changed')
+      assert.deepEqual(
+        changed.map((e) => [e.user_id, e.data]),
+        [[user.id, { old_email: 'dan@example.com', new_email: 'dan@example.net' }]],
+      )
 
       const second = await api.inject({ method: 'POST', url: `/change-email/${token}`, payload: {} })
       assert.equal(second.statusCode, 401)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { TestContext } from 'node:test'
 import { type Broker, createBroker } from '@authmail/broker'
-import type { MailJob } from '@authmail/contracts'
+import type { AuthmailEvent, MailJob } from '@authmail/contracts'
 import { loggerOptions } from '@authmail/logger'
 import { deleteTestTopology } from '@authmail/testing'
 import { accessKeyPem, generateAccessKey } from '@authmail/tokens'
@@ -196,4 +196,12 @@ export async function outboxJobs(api: FastifyInstance): Promise<MailJob[]> {
     "SELECT payload FROM outbox WHERE kind = 'mail' ORDER BY created_at, id",
   )
   return rows.map((row) => row.payload)
+}
+
+/** The lifecycle events in the outbox, oldest first (what the relay publishes to authmail.events). */
+export async function outboxEvents(api: FastifyInstance): Promise<AuthmailEvent[]> {
+  const { rows } = await api.db.query<{ payload: AuthmailEvent }>(
+    `SELECT payload FROM outbox WHERE kind = 'event' ORDER BY created_at, id`,
+  )
+  return rows.map((r) => r.payload)
 }

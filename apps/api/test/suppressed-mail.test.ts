@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { REMINDER_AT } from '../src/users/unverified-cleanup.ts'
 import { createUser } from './account-fixtures.ts'
-import { build, outboxJobs, stores } from './helper.ts'
+import { build, outboxEvents, outboxJobs, stores } from './helper.ts'
 
 /** A clock that stands still unless moved: cooldown answers carry whole seconds, compared byte for byte. */
 function stillClock() {
@@ -69,8 +69,17 @@ for (const store of stores()) {
         // Registered without a password: a new link to set one.
         `set_password ${open}`,
       ])
-      // The account itself exists as for anyone: only its mail is held back.
-      assert.ok(await api.users.findByEmail(api.db, gone))
+      // The account itself exists as for anyone: only its mail is held back, and the product hears of each.
+      const account = await api.users.findByEmail(api.db, gone)
+      assert.ok(account)
+      const suppressed = (await outboxEvents(api)).filter((e) => e.type === 'mail.suppressed')
+      assert.deepEqual(
+        suppressed.map((e) => [e.user_id, e.data]),
+        ['set_password', 'reset_password', 'set_password'].map((kind) => [
+          account.id,
+          { email: gone, kind, reason: 'hard_bounce' },
+        ]),
+      )
     })
 
     test('no reminder goes to a suppressed address; a hard-bounced unconfirmed account goes at the next cleanup', async (t) => {

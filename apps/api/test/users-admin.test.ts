@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, type TestContext, test } from 'node:test'
 import { bearer, createUser, errorCode, login, refresh } from './account-fixtures.ts'
-import { build, type Store, stores } from './helper.ts'
+import { build, outboxEvents, type Store, stores } from './helper.ts'
 
 /** An api with one admin and one ordinary user, both signed in. */
 async function withAdmin(t: TestContext, store: Store) {
@@ -141,6 +141,11 @@ for (const store of stores()) {
       assert.equal(rows.length, 0)
       assert.equal(errorCode(await asAdmin('GET', `/users/${user.id}`)), 'NOT_FOUND')
       assert.equal(errorCode(await asAdmin('DELETE', `/users/${user.id}`)), 'NOT_FOUND')
+      const deleted = (await outboxEvents(api)).filter((e) => e.type === 'user.deleted')
+      assert.deepEqual(
+        deleted.map((e) => [e.user_id, e.data]),
+        [[user.id, { email: user.email, reason: 'admin' }]],
+      )
     })
 
     test('the last admin can be neither demoted nor deleted', async (t) => {
