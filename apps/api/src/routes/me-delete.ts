@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { events } from '../events/events.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, noContent } from '../openapi/schemas.ts'
-import { verifyPassword } from '../passwords/passwords.ts'
+import { confirmCurrentPassword } from '../passwords/current-password.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { keepAnAdmin } from '../users/last-admin.ts'
 import { signedIn } from '../users/user-view.ts'
@@ -50,15 +50,9 @@ const meDelete: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const user = signedIn(request)
-      await loginThrottle.guard(db, user.email, request.ip, reply)
-      if (!user.password_hash || !(await verifyPassword(user.password_hash, request.body.password))) {
-        throw new AppError('AUTH_INVALID_CREDENTIALS', {
-          field: 'password',
-          message: 'The current password is wrong',
-        })
-      }
-      // The right password: as at sign-in, the count starts over (also if the last admin is refused below).
-      await loginThrottle.clear(db, user.email, request.ip)
+      // The right password starts the sign-in count over, also if the last admin is refused below.
+      const candidate = { password: request.body.password, field: 'password' }
+      await confirmCurrentPassword({ db, loginThrottle }, request, reply, user, candidate)
 
       await db.transaction(async (tx) => {
         const current = await users.findById(tx, user.id, { forUpdate: true })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors } from '../openapi/schemas.ts'
-import { verifyPassword } from '../passwords/passwords.ts'
+import { confirmCurrentPassword } from '../passwords/current-password.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { EmailSchema } from '../users/email.ts'
 import { signedIn } from '../users/user-view.ts'
@@ -56,14 +56,10 @@ const meEmail: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const user = signedIn(request)
       const { new_email, password } = request.body
-      await loginThrottle.guard(db, user.email, request.ip, reply)
-      if (!user.password_hash || !(await verifyPassword(user.password_hash, password))) {
-        throw new AppError('AUTH_INVALID_CREDENTIALS', {
-          field: 'password',
-          message: 'The current password is wrong',
-        })
-      }
-      await loginThrottle.clear(db, user.email, request.ip)
+      await confirmCurrentPassword({ db, loginThrottle }, request, reply, user, {
+        password,
+        field: 'password',
+      })
       if (new_email.toLowerCase() === user.email.toLowerCase()) {
         throw new AppError('VALIDATION_ERROR', {
           field: 'new_email',

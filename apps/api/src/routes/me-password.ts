@@ -3,8 +3,9 @@ import { z } from 'zod'
 import { AppError } from '../errors.ts'
 import { AUTH_ERRORS, BEARER, BODY_ERRORS, errors, TokenPairSchema } from '../openapi/schemas.ts'
 import { changePassword } from '../passwords/change-password.ts'
+import { confirmCurrentPassword } from '../passwords/current-password.ts'
 import { PasswordSchema } from '../passwords/password-schema.ts'
-import { hashPassword, verifyPassword } from '../passwords/passwords.ts'
+import { hashPassword } from '../passwords/passwords.ts'
 import { ipRateLimit } from '../plugins/rate-limit.ts'
 import { sessionClient } from '../sessions/session-client.ts'
 import { signedIn } from '../users/user-view.ts'
@@ -52,14 +53,8 @@ const mePassword: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const user = signedIn(request)
       const { current_password, new_password } = request.body
-      await loginThrottle.guard(db, user.email, request.ip, reply)
-      if (!user.password_hash || !(await verifyPassword(user.password_hash, current_password))) {
-        throw new AppError('AUTH_INVALID_CREDENTIALS', {
-          field: 'current_password',
-          message: 'The current password is wrong',
-        })
-      }
-      await loginThrottle.clear(db, user.email, request.ip)
+      const candidate = { password: current_password, field: 'current_password' }
+      await confirmCurrentPassword({ db, loginThrottle }, request, reply, user, candidate)
       if (new_password === current_password) {
         throw new AppError('VALIDATION_ERROR', {
           field: 'new_password',
