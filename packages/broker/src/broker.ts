@@ -94,11 +94,7 @@ export function createBroker(options: BrokerOptions) {
       const gone = new Promise<void>((resolve) => conn.once('close', () => resolve()))
       conn.on('close', () => lost(conn, 'connection closed'))
       await assertTopology(conn, names, queueMismatch, { webhooks: options.webhooks })
-      const channel = await conn.createConfirmChannel()
-      watch(conn, channel, 'publisher channel')
-      channel.on('return', (message: ConsumeMessage) => {
-        if (message.properties.messageId) returned.add(message.properties.messageId)
-      })
+      const channel = await openPublisher(conn)
       connection = conn
       connectionGone = gone
       publisher = channel
@@ -113,6 +109,61 @@ export function createBroker(options: BrokerOptions) {
       await conn.close().catch(() => {})
       throw error
     }
+  }
+
+  async function openPublisher(conn: ChannelModel): Promise<ConfirmChannel> {
+    const channel = await conn.createConfirmChannel()
+    watch(conn, channel, 'publisher channel', () => publisher === null || publisher === channel)
+    channel.on('return', (message: ConsumeMessage) => {
+      if (message.properties.messageId) returned.add(message.properties.messageId)
+    })
+    return channel
+  }
+
+  let renewing: Promise<void> | null = null
+
+  /**
+   * A nack means a queue would not take the message. After a node's loss that can go on for as
+   * long as the channel lives: the channel sends to a quorum queue through the leader it learnt
+   * when it first published, and when that was the lost node's it keeps being refused (RabbitMQ
+   * 3.10 learns leaders from the queue record, which can lag the election). A new channel asks
+   * again, so the next publish of the nacked rows (the relay retries every sweep) reaches the new
+   * leader. The old channel closes once the new one is in place; its unconfirmed publishes fail
+   * and are retried like the nacked ones.
+   */
+  function renewPublisher(nacked: ConfirmChannel): void {
+    const conn = connection
+    if (!conn || publisher !== nacked || renewing) return
+    renewing = openPublisher(conn)
+      .then((channel) => {
+        if (connection !== conn || publisher !== nacked) {
+          channel.close().catch(() => {})
+          return
+        }
+        publisher = channel
+        logger.warn({}, 'RabbitMQ refused a publish; publishing on a new channel')
+        nacked.close().catch(() => {})
+      })
+      // The connection is going too: its loss is handled (and logged) on its own.
+      .catch(() => {})
+      .finally(() => {
+        renewing = null
+      })
+  }
+
+  /** {@link confirmPublish} on the current publisher channel, renewing it after a nack. */
+  function publishConfirmed(
+    send: (channel: ConfirmChannel, done: (error: unknown) => void) => void,
+    messageId: string,
+  ): Promise<void> {
+    const channel = publisher
+    if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
+    return confirmPublish((done) => send(channel, done), messageId, returned, confirmTimeoutMs).catch(
+      (error: unknown) => {
+        if (error instanceof PublishError && error.nacked) renewPublisher(channel)
+        throw error
+      },
+    )
   }
 
   /** Logged once per queue and process: the queue keeps working as it is until an operator migrates it. */
@@ -226,13 +277,10 @@ export function createBroker(options: BrokerOptions) {
 
     /** Publishes to the `authmail` exchange and resolves only on the broker's confirm. */
     publish(routingKey: string, content: Buffer | object, opts: PublishOptions): Promise<void> {
-      const channel = publisher
-      if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
-      return confirmPublish(
-        (done) => channel.publish(names.exchange, routingKey, body(content), publishOptions(opts), done),
+      return publishConfirmed(
+        (channel, done) =>
+          channel.publish(names.exchange, routingKey, body(content), publishOptions(opts), done),
         opts.messageId,
-        returned,
-        confirmTimeoutMs,
       )
     },
 
@@ -241,10 +289,8 @@ export function createBroker(options: BrokerOptions) {
      * {@link publish}. Not mandatory: an event no queue is bound to is not an error, only unheard.
      */
     publishEvent(type: string, content: Buffer | object, opts: PublishOptions): Promise<void> {
-      const channel = publisher
-      if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
-      return confirmPublish(
-        (done) =>
+      return publishConfirmed(
+        (channel, done) =>
           channel.publish(
             names.events,
             type,
@@ -253,20 +299,14 @@ export function createBroker(options: BrokerOptions) {
             done,
           ),
         opts.messageId,
-        returned,
-        confirmTimeoutMs,
       )
     },
 
     /** Publishes straight to one queue (retry queues), confirmed like {@link publish}. */
     sendToQueue(queue: string, content: Buffer | object, opts: PublishOptions): Promise<void> {
-      const channel = publisher
-      if (!channel) return Promise.reject(new PublishError('not connected to RabbitMQ'))
-      return confirmPublish(
-        (done) => channel.sendToQueue(queue, body(content), publishOptions(opts), done),
+      return publishConfirmed(
+        (channel, done) => channel.sendToQueue(queue, body(content), publishOptions(opts), done),
         opts.messageId,
-        returned,
-        confirmTimeoutMs,
       )
     },
 

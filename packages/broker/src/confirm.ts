@@ -17,7 +17,9 @@ export function confirmPublish(
       send((error) => {
         clearTimeout(timer)
         const wasReturned = returned.delete(messageId)
-        if (error) reject(new PublishError(`broker refused the message: ${String(error)}`))
+        // amqplib's only sign of a nack (rather than a closed channel) is this message.
+        const nacked = error instanceof Error && error.message === 'message nacked'
+        if (error) reject(new PublishError(`broker refused the message: ${String(error)}`, { nacked }))
         else if (wasReturned) reject(new PublishError('message was unroutable (returned by the broker)'))
         else resolve()
       })

@@ -32,6 +32,13 @@ export interface BrokerOptions {
 /** A publish that was not confirmed: broker away, nacked, unroutable or timed out. */
 export class PublishError extends Error {
   override name = 'PublishError'
+  /** The broker answered with a nack: a queue refused the message (not a lost channel or a timeout). */
+  readonly nacked: boolean
+
+  constructor(message: string, { nacked = false } = {}) {
+    super(message)
+    this.nacked = nacked
+  }
 }
 
 export type MessageHandler = (message: ConsumeMessage, settle: Settle) => Promise<void>

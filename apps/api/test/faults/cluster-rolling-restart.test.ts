@@ -2,7 +2,14 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startRabbitCluster } from '@authmail/testing'
 import { duplicates, eventually, PREFETCH, report, waitForAll } from './helper.ts'
-import { clusterFaultSkip, startInstances, startTraffic, untilAllReady } from './instances.ts'
+import {
+  clusterFaultSkip,
+  explainMissing,
+  logCount,
+  startInstances,
+  startTraffic,
+  untilAllReady,
+} from './instances.ts'
 
 /**
  * Open defect, the node-kill test's (see there): in some runs jobs accepted around a node's stop are
@@ -45,6 +52,8 @@ test('a rolling restart of all three nodes under traffic loses nothing; all read
   const accepted = traffic.accepted.length
   const delivered = await waitForAll(smtp, traffic.accepted, 60_000)
   const dupes = duplicates(smtp.mails)
+  const missing = traffic.accepted.filter((e) => !smtp.mails.some((m) => m.to.includes(e)))
+  await explainMissing(instances, cluster, 0, missing)
   const recoverMs = Math.max(...recoveries)
   report('cluster-rolling-restart', {
     accepted,
@@ -54,6 +63,7 @@ test('a rolling restart of all three nodes under traffic loses nothing; all read
     in_flight_max: PREFETCH * instances.workers.length,
     recover_ms: recoverMs,
     stop_ms: Math.max(...stops),
+    renewed: logCount(instances, 'publishing on a new channel'),
   })
   assert.deepEqual(traffic.refused, [], 'both apis answered 202 throughout')
   assert.equal(accepted - delivered, 0)

@@ -24,6 +24,10 @@ export async function startInstances(options: InstancesOptions) {
     SMTP_CONNECTION_TIMEOUT_MS: '10000',
     SMTP_GREETING_TIMEOUT_MS: '10000',
     SMTP_SOCKET_TIMEOUT_MS: '30000',
+    // The traffic stands for many users of one domain (example.com): at its rate a minute holds more
+    // registrations than the default budget of 300 mails per domain, whose drops would count as lost.
+    MAIL_BUDGET_PER_MINUTE: '100000',
+    MAIL_BUDGET_PER_DOMAIN_PER_MINUTE: '100000',
     AMQP_URL: options.amqpUrl,
     QUEUE_PREFIX: testPrefix(),
   }
@@ -142,4 +146,98 @@ export function clusterFaultSkip(defect: string): string | false {
     return `open defect (${defect}): set AUTHMAIL_CLUSTER_FAULTS=1 to run it`
   }
   return clusterUnavailable() ?? false
+}
+
+/** How many times every api and worker together logged `text`. */
+export const logCount = (instances: Instances, text: string) =>
+  instances.apis
+    .concat(instances.workers.filter((worker) => !instances.apis.includes(worker)))
+    .map((stack) => `${stack.logs.api}${stack.logs.worker}`.split(text).length - 1)
+    .reduce((a, b) => a + b, 0)
+
+/**
+ * Where the jobs of `missing` addresses are, printed when a cluster fault test finds some not
+ * mailed: each one's outbox row (published or not), every queue of the prefix on a surviving
+ * node, and what the processes logged about it. "Published but never consumed" and "never
+ * published" need different fixes.
+ */
+export async function explainMissing(
+  instances: Instances,
+  cluster: { ctl(i: number, ...args: string[]): Promise<string> },
+  survivor: number,
+  missing: string[],
+) {
+  if (missing.length === 0) return
+  const databaseUrl = instances.apis[0]?.env.DATABASE_URL
+  const ids: string[] = []
+  const lines: string[] = [`missing ${missing.length}: ${missing.slice(0, 5).join(' ')}`]
+  if (databaseUrl) {
+    const { default: pg } = await import('pg')
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    try {
+      const { rows } = await client.query<{ id: string; published: boolean; attempts: number }>(
+        `SELECT id, published_at IS NOT NULL AS published, attempts FROM outbox
+          WHERE kind = 'mail' AND payload->>'email' = ANY($1)`,
+        [missing],
+      )
+      const published = rows.filter((row) => row.published).length
+      lines.push(
+        `outbox rows: ${rows.length}, published ${published}, attempts ${rows.map((r) => r.attempts).join(',')}`,
+      )
+      ids.push(...rows.map((row) => row.id))
+    } finally {
+      await client.end()
+    }
+  }
+  const queues = await cluster
+    .ctl(
+      survivor,
+      'list_queues',
+      'name',
+      'type',
+      'messages_ready',
+      'messages_unacknowledged',
+      'consumers',
+      'leader',
+      'online',
+    )
+    .catch((error: Error) => `list_queues failed: ${error.message}`)
+  lines.push(
+    ...queues
+      .split('\n')
+      .filter((line) => line.startsWith(instances.prefix))
+      .map((line) => `queue ${line}`),
+  )
+  for (const email of [...missing.slice(0, 3), ...ids.slice(0, 3)]) {
+    for (const stack of [...instances.apis, ...instances.workers]) {
+      for (const text of [stack.logs.api, stack.logs.worker]) {
+        for (const line of text.split('\n').filter((l) => l.includes(email)))
+          lines.push(`log: ${line.slice(0, 400)}`)
+      }
+    }
+  }
+  // Every distinct warning and error of each process, with how often it came and the first reason.
+  for (const [i, stack] of [...instances.apis, ...instances.workers].entries()) {
+    const seen = new Map<string, number>()
+    for (const line of `${stack.logs.api}\n${stack.logs.worker}`.split('\n')) {
+      const entry = (() => {
+        try {
+          return JSON.parse(line) as {
+            level?: number
+            msg?: string
+            reason?: unknown
+            err?: { message?: string }
+          }
+        } catch {
+          return null
+        }
+      })()
+      if (!entry || (entry.level ?? 0) < 40) continue
+      const key = `${entry.msg} | ${String(entry.reason ?? entry.err?.message ?? '').slice(0, 200)}`
+      seen.set(key, (seen.get(key) ?? 0) + 1)
+    }
+    for (const [key, count] of seen) lines.push(`stack ${i}: ${count}× ${key}`)
+  }
+  console.log(lines.join('\n'))
 }
