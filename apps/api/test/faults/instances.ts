@@ -135,16 +135,11 @@ export async function untilAllReady(instances: Instances, avoid: string, since: 
 }
 
 /**
- * Why a cluster fault test is skipped, or false to run it. Both need one PostgreSQL for two apis, a
- * cluster this machine can start, and, while the node-loss defect is open (docs/deploy.md, "Open":
- * in some runs jobs accepted around a node's loss are not mailed), AUTHMAIL_CLUSTER_FAULTS=1, so
- * they cannot sink every other change.
+ * Why a cluster fault test is skipped, or false to run it: both need one PostgreSQL for two apis and
+ * a cluster this machine can start.
  */
-export function clusterFaultSkip(defect: string): string | false {
+export function clusterFaultSkip(): string | false {
   if (!process.env.DATABASE_URL) return 'needs DATABASE_URL: two apis share one PostgreSQL'
-  if (process.env.AUTHMAIL_CLUSTER_FAULTS !== '1') {
-    return `open defect (${defect}): set AUTHMAIL_CLUSTER_FAULTS=1 to run it`
-  }
   return clusterUnavailable() ?? false
 }
 
