@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { LOCALES, type MailJob } from '@authmail/contracts'
@@ -37,28 +40,14 @@ const compose = createComposer(
 )
 
 /**
- * Known: a Russian mail carrying a link has enough Latin "e"s (origin, link
- * token, address) beside Cyrillic "е"s for MIXED_ES (1.0). Link tokens went
- * from ~490 to 197 characters and these four mails still score exactly 1.0
- * with that rule, so exactly that rule – and nothing else – is let through.
+ * The message as the mailer sends it (same headers), as raw MIME. The new
+ * address is fixed like the recipient's: MIXED_ES counts Latin "e"s, and a
+ * random one would change that count from run to run (docs/mails-and-languages.md).
  */
-const TOKEN_MIXED_ES = (type: MailJob['type'], locale: string, tests: string) =>
-  locale === 'ru' &&
-  [
-    'set_password',
-    'verify_email',
-    'reset_password',
-    'unverified_reminder',
-    'email_change',
-    'email_changed',
-    'login_code',
-    'invitation',
-  ].includes(type) &&
-  tests === 'HTML_MESSAGE,MIXED_ES,NO_RECEIVED,NO_RELAYS'
-
-/** The message as the mailer sends it (same headers), as raw MIME. */
 async function mime(type: MailJob['type'], locale: (typeof LOCALES)[number]): Promise<Buffer> {
-  const mail = compose(job(type, { locale, email: 'reader@example.org' }))
+  const mail = compose(
+    job(type, { locale, email: 'reader@example.org', newEmail: 'new@example.com' } as Partial<MailJob>),
+  )
   return new MailComposer({
     from: 'authmail <no-reply@accounts.example.com>',
     to: 'reader@example.org',
@@ -73,27 +62,45 @@ async function mime(type: MailJob['type'], locale: (typeof LOCALES)[number]): Pr
     .build()
 }
 
-/** Score and the rules that hit, from `spamassassin -L -t` (local tests only: no network rules). */
-async function score(message: Buffer) {
-  const child = run(SPAMASSASSIN, ['-L', '-t'], { maxBuffer: 10_000_000 })
-  child.child.stdin?.end(message)
-  const { stdout } = await child
-  const found = stdout.match(/X-Spam-Status: \w+, score=(-?[\d.]+)[\s\S]*?tests=([\s\S]*?)autolearn/)
-  assert.ok(found, 'spamassassin reported a status')
-  return { score: Number(found[1]), tests: (found[2] ?? '').replace(/\s+/g, '') }
+/**
+ * Score and rules that hit per message id, from one `spamassassin -L -t` over
+ * all the files (local tests only: no network rules). One process: loading the
+ * rules takes seconds, scoring a message a fraction of that.
+ */
+async function scores(files: string[]) {
+  const { stdout } = await run(SPAMASSASSIN, ['-L', '-t', ...files], { maxBuffer: 100_000_000 })
+  const found = new Map<string, { score: number; tests: string }>()
+  for (const message of stdout.split(/^(?=X-Spam-Checker-Version:)/m).filter(Boolean)) {
+    const status = message.match(/X-Spam-Status: \w+, score=(-?[\d.]+)[\s\S]*?tests=([\s\S]*?)autolearn/)
+    const id = message.match(/^Message-ID: <([^>]+)>/im)
+    assert.ok(status && id, 'spamassassin reported a status for each message')
+    found.set(id[1] ?? '', { score: Number(status[1]), tests: (status[2] ?? '').replace(/\s+/g, '') })
+  }
+  return found
 }
 
 test('every mail kind in every language scores below 1.0 in SpamAssassin', {
   skip: existsSync(SPAMASSASSIN) ? false : `${SPAMASSASSIN} is missing: apt-get install -y spamassassin`,
-}, async () => {
+}, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'authmail-spam-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const files: string[] = []
+  for (const type of KINDS) {
+    for (const locale of LOCALES) {
+      const file = join(dir, `${type}.${locale}.eml`)
+      await writeFile(file, await mime(type, locale))
+      files.push(file)
+    }
+  }
+  const found = await scores(files)
   const results: string[] = []
   const high: string[] = []
   for (const type of KINDS) {
     for (const locale of LOCALES) {
-      const { score: value, tests } = await score(await mime(type, locale))
-      results.push(`${type} ${locale} ${value} ${tests}`)
-      const allowed = TOKEN_MIXED_ES(type, locale, tests) && value <= 1
-      if (value >= 1 && !allowed) high.push(`${type} (${locale}): ${value} ${tests}`)
+      const result = found.get(`${type}.${locale}@accounts.example.com`)
+      assert.ok(result, `${type} (${locale}) was scored`)
+      results.push(`${type} ${locale} ${result.score} ${result.tests}`)
+      if (result.score >= 1) high.push(`${type} (${locale}): ${result.score} ${result.tests}`)
     }
   }
   if (process.env.SPAM_SCORES) console.log(results.join('\n'))

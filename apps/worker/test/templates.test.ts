@@ -101,6 +101,34 @@ const EXPECTED: Record<MailJob['type'], Expected> = {
   },
 }
 
+/**
+ * Russian mails carrying a link leave out the address they are sent to, and
+ * show the link itself once, in the text part: SpamAssassin's MIXED_ES counts
+ * the Latin "e"s of both parts beside the Cyrillic "е"s (docs/mails-and-languages.md).
+ */
+const RU_WITHOUT_RECIPIENT: MailJob['type'][] = [
+  'set_password',
+  'verify_email',
+  'reset_password',
+  'unverified_reminder',
+  'email_change',
+  'login_code',
+  'invitation',
+]
+
+for (const type of [...RU_WITHOUT_RECIPIENT, 'email_changed'] as const) {
+  test(`${type} (ru): the link shows once, in the text part; the HTML carries it behind the button and a worded link`, () => {
+    const mail = compose(job(type, { locale: 'ru', email: 'reader@example.org' }))
+    const { url } = linkIn(mail.text)
+    assert.equal(mail.text.split(url.href).length, 2, 'the text part shows the link once')
+    assert.equal(mail.html.split(`href="${url.href}"`).length, 3, 'the button and the fallback link')
+    const visible = mail.html.replace(/<[^>]*>/g, ' ')
+    assert.doesNotMatch(visible, /https?:\/\//, 'no address of a link among the words')
+    assert.ok(!(mail.text + visible).includes('reader@example.org'), 'nor the address the mail goes to')
+    assert.match(visible, /эту ссылку/)
+  })
+}
+
 const branded = createComposer({ ...env, APP_NAME: 'Orbit', SUPPORT_EMAIL: 'help@orbit.example' }, tokens)
 
 for (const type of Object.keys(EXPECTED) as MailJob['type'][]) {
@@ -130,7 +158,7 @@ for (const type of Object.keys(EXPECTED) as MailJob['type'][]) {
           mail.text.indexOf(code) < mail.text.indexOf('http'),
           'the code comes before the link in the text',
         )
-        assert.ok(mail.html.indexOf(code) < mail.html.lastIndexOf('word-break:break-all'), 'and in the HTML')
+        assert.ok(mail.html.indexOf(code) < mail.html.lastIndexOf('href="http'), 'and in the HTML')
       }
     })
   }
@@ -139,16 +167,21 @@ for (const type of Object.keys(EXPECTED) as MailJob['type'][]) {
 for (const [type, expected] of Object.entries(EXPECTED) as [MailJob['type'], Expected][]) {
   for (const locale of LocaleSchema.options) {
     test(`${type} (${locale}): link from PUBLIC_BASE_URL, expiry stated, input escaped, text part`, () => {
-      const mail = compose(job(type, { locale, email: HOSTILE }))
+      const mail = compose(job(type, { locale, email: HOSTILE, newEmail: HOSTILE } as Partial<MailJob>))
       assert.ok(mail.subject.length > 0)
       const words = wordsIn(expected, locale)
       if (words) {
         assert.match(mail.text, words, 'the text says how long the link lasts')
         assert.match(mail.html, words, 'so does the HTML')
       }
-      assert.ok(mail.text.includes(HOSTILE), 'the text part names the address as is')
       assert.ok(!mail.html.includes('<img'), 'the address is not markup in the HTML')
-      assert.ok(mail.html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'it is shown escaped')
+      if (locale === 'ru' && RU_WITHOUT_RECIPIENT.includes(type)) {
+        assert.ok(!mail.text.includes(HOSTILE), 'the Russian text does not repeat the address it goes to')
+        assert.ok(!mail.html.includes('onerror'), 'nor does the HTML')
+      } else {
+        assert.ok(mail.text.includes(HOSTILE), 'the text part names the address as is')
+        assert.ok(mail.html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'it is shown escaped')
+      }
       assert.doesNotMatch(mail.html, /<[a-z][^>]*\ssrc=|<link|<script|url\(/i, 'nothing remote is loaded')
       assert.match(mail.html, new RegExp(`<html lang="${locale}">`))
 
