@@ -88,6 +88,33 @@ for (const store of stores()) {
       assert.deepEqual(await mailsTo(api, '%@other.example'), ['a@other.example'])
     })
 
+    test('registrations inside the cooldown spend no budget', async (t) => {
+      const clock = movableClock()
+      const api = await build(t, { store, now: clock.now, env: { MAIL_BUDGET_PER_DOMAIN_PER_MINUTE: '2' } })
+      for (const email of ['a@pause.example', 'a+1@pause.example', 'A@pause.example', 'b@pause.example']) {
+        assert.equal((await post(api, '/register', email)).statusCode, 202)
+      }
+      assert.deepEqual(await mailsTo(api, '%@pause.example'), ['a@pause.example', 'b@pause.example'])
+      const { rows } = await api.db.query<{ queued: number }>(
+        "SELECT queued FROM mail_budgets WHERE scope = '@pause.example'",
+      )
+      assert.deepEqual(rows, [{ queued: 2 }])
+    })
+
+    test('concurrent registrations past the budget queue exactly its number of mails', async (t) => {
+      const clock = movableClock()
+      const api = await build(t, { store, now: clock.now, env: { MAIL_BUDGET_PER_DOMAIN_PER_MINUTE: '3' } })
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => post(api, '/register', `n${i}@crowd.example`)),
+      )
+      for (const res of answers) assert.equal(res.statusCode, 202)
+      assert.equal((await mailsTo(api, '%@crowd.example')).length, 3)
+      const { rows } = await api.db.query<{ queued: number }>(
+        "SELECT queued FROM mail_budgets WHERE scope = '@crowd.example'",
+      )
+      assert.deepEqual(rows, [{ queued: 3 }])
+    })
+
     if (store === 'postgres') {
       test('two api instances on one database share the budgets', async (t) => {
         const clock = movableClock()

@@ -7,9 +7,23 @@ export interface QueryResult<T> {
   rowCount: number
 }
 
+/**
+ * `name`: PostgreSQL keeps the statement prepared on each pooled connection and
+ * plans it once instead of on every call (PGlite ignores it). For hot statements
+ * whose text never changes: planning the registration statement cost more
+ * PostgreSQL CPU than running it (docs/performance.md, third pass).
+ */
+export interface QueryOptions {
+  name?: string
+}
+
 /** What queries need: one method, the same on a pool, a transaction, PostgreSQL or PGlite. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<T>>
 }
 
 export interface Db extends Queryable {
@@ -27,8 +41,8 @@ function openPostgres(connectionString: string): Db {
   const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000 })
   // An idle client losing its connection (database restarted) must not crash the process.
   pool.on('error', () => {})
-  const query: Queryable['query'] = async (sql, params) => {
-    const result = await pool.query(sql, params)
+  const query: Queryable['query'] = async (sql, params, options) => {
+    const result = await pool.query({ text: sql, values: params, name: options?.name })
     return { rows: result.rows, rowCount: result.rowCount ?? 0 }
   }
   return {
@@ -47,8 +61,8 @@ function openPostgres(connectionString: string): Db {
       try {
         await client.query('BEGIN')
         const result = await fn({
-          query: async (sql, params) => {
-            const r = await client.query(sql, params)
+          query: async (sql, params, options) => {
+            const r = await client.query({ text: sql, values: params, name: options?.name })
             return { rows: r.rows, rowCount: r.rowCount ?? 0 }
           },
         })

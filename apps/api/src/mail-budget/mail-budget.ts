@@ -70,9 +70,61 @@ export function createMailBudget(limits: MailBudgetLimits, now: () => number) {
     return false
   }
 
+  /**
+   * PostgreSQL, for a request that would otherwise hold the budget rows across its own
+   * transaction: takes one mail to `email` from this minute's budgets in a statement of its
+   * own, never inside a transaction, and returns the slots taken. Every registration updates
+   * the same two rows; taken inside the registration statement their row locks lasted until
+   * that statement's commit had waited for its WAL flush, so concurrent registrations queued
+   * on them one flush at a time (docs/performance.md, third pass). This statement commits
+   * without waiting for the flush: its WAL record is flushed with the next synchronous commit
+   * (the registration that follows), so a slot a queued mail used is never lost by a crash;
+   * only a slot whose registration never committed can be, and it was unused.
+   * The caller gives back with {@link giveBack} the slots it did not use.
+   */
+  const reserve = async (q: Queryable, email: string): Promise<BudgetSlot[]> => {
+    const minute = new Date(Math.floor(now() / 60_000) * 60_000).toISOString()
+    const { rows } = await q.query<BudgetSlot>(
+      `INSERT INTO mail_budgets AS b (scope, minute, queued)
+       SELECT scope, $1::timestamptz, 1
+         FROM (VALUES ($2::text), ($3::text)) AS s (scope),
+              (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+       ON CONFLICT (scope, minute) DO UPDATE SET queued = b.queued + 1
+        WHERE b.queued < CASE WHEN b.scope = $2 THEN $4::int ELSE $5::int END
+       RETURNING scope, minute::text AS minute`,
+      [minute, ALL, domainScope(email), limits.perMinute, limits.perDomainPerMinute],
+      { name: 'mail-budget-reserve' },
+    )
+    return rows
+  }
+
+  /** Returns slots {@link reserve} took, in a statement of its own committed like it. */
+  const giveBack = async (q: Queryable, slots: readonly BudgetSlot[]): Promise<void> => {
+    if (slots.length === 0) return
+    await q.query(
+      `UPDATE mail_budgets AS b SET queued = b.queued - 1
+         FROM jsonb_to_recordset($1::jsonb) AS s (scope text, minute timestamptz),
+              (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+        WHERE b.scope = s.scope AND b.minute = s.minute`,
+      [JSON.stringify(slots)],
+      { name: 'mail-budget-give-back' },
+    )
+  }
+
+  /**
+   * The slots {@link reserve} took, as the body of a CTE in place of {@link admitStep}: the
+   * statement's `budget` rows, when `when` holds (the text is the same whatever was taken).
+   */
+  const reservedStep = (slots: readonly BudgetSlot[], when: Sql): Sql =>
+    sql`SELECT scope, minute FROM jsonb_to_recordset(${JSON.stringify(slots)}::jsonb) AS s (scope text, minute text)
+       WHERE ${when}`
+
   return {
     admitStep,
     settle,
+    reserve,
+    giveBack,
+    reservedStep,
 
     /** Takes one mail to `email` from this minute's budgets, in the caller's transaction; false: drop it. */
     async admit(tx: Queryable, email: string, log: FastifyBaseLogger): Promise<boolean> {

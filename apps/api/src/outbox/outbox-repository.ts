@@ -65,6 +65,7 @@ export const outboxRows = {
            FOR UPDATE SKIP LOCKED)
         RETURNING id, kind, payload, request_id`,
       [limit, leaseSeconds],
+      { name: 'outbox-claim' },
     )
     return rows
   },
@@ -99,7 +100,9 @@ export const outboxRows = {
   },
 
   async markPublished(q: Queryable, ids: readonly string[]): Promise<void> {
-    await q.query('UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1)', [ids])
+    await q.query('UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1)', [ids], {
+      name: 'outbox-mark-published',
+    })
   },
 
   /** Frees rows for the next sweep instead of waiting for the lease to run out. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { MailJob } from '@authmail/contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CooldownKind, createCooldowns } from '../cooldowns/cooldowns.ts'
-import type { Queryable } from '../db/driver.ts'
+import type { Db } from '../db/driver.ts'
 import { sql } from '../db/sql.ts'
 import { events } from '../events/events.ts'
 import type { BudgetSlot, MailBudget } from '../mail-budget/mail-budget.ts'
@@ -33,19 +33,27 @@ const COOLDOWN: CooldownKind = 'verification'
  * confirmed address; otherwise the confirmation, a confirmation link for a new
  * account with a password, else a set-password link (so only the mailbox
  * owner chooses the password an account registered twice keeps).
+ *
+ * On PostgreSQL the budget slots are taken just before, in a statement of their own
+ * (`mailBudget.reserve`), and given back when the cooldown was not claimed: every
+ * registration updates the same two budget rows, and inside this statement their locks
+ * would last until its commit had been flushed, one registration after another. On PGlite
+ * (one connection, nothing concurrent) they stay a step of this statement.
  */
 export async function registerAccount(
   { users, cooldowns, mailBudget }: RegistrationDeps,
-  db: Queryable,
+  db: Db,
   input: { email: string; passwordHash: string | null; locale: string; requestId: string },
   log: FastifyBaseLogger,
 ): Promise<void> {
   const { email, requestId } = input
   const jobId = randomUUID()
+  const reserved = db.kind === 'postgres' ? await mailBudget.reserve(db, email) : null
+  const claimed = sql`EXISTS (SELECT 1 FROM cooldown)`
   const statement = sql`
     WITH ${users.registrationSteps(input)},
     cooldown AS (${cooldowns.claimStep(email, COOLDOWN, sql`EXISTS (SELECT 1 FROM account)`)}),
-    budget AS (${mailBudget.admitStep(email, sql`EXISTS (SELECT 1 FROM cooldown)`)}),
+    budget AS (${reserved ? mailBudget.reservedStep(reserved, claimed) : mailBudget.admitStep(email, claimed)}),
     mail AS (
       SELECT *, CASE WHEN verified THEN 'account_exists'
                      WHEN has_password THEN 'verify_email' ELSE 'set_password' END AS type
@@ -66,18 +74,27 @@ export async function registerAccount(
            (SELECT type FROM mail) AS kind,
            (SELECT id FROM mail) AS user_id`
   const { text, values } = statement.render()
-  const { rows } = await db.query<{
-    claimed: boolean
-    budget: BudgetSlot[]
-    queued: MailJob['type'] | null
-    registered: boolean
-    suppressed: SuppressionReason | null
-    kind: MailJob['type'] | null
-    user_id: string | null
-  }>(text, values)
+  const { rows } = await db
+    .query<{
+      claimed: boolean
+      budget: BudgetSlot[]
+      queued: MailJob['type'] | null
+      registered: boolean
+      suppressed: SuppressionReason | null
+      kind: MailJob['type'] | null
+      user_id: string | null
+    }>(text, values, { name: reserved ? 'register-reserved' : 'register' })
+    .catch(async (error: unknown) => {
+      if (reserved) await mailBudget.giveBack(db, reserved).catch(() => {})
+      throw error
+    })
   const result = rows[0]
   if (result?.registered) eventsRecorded.inc({ type: 'user.registered' })
-  if (!result?.claimed) return
+  if (!result?.claimed) {
+    // No mail (inside the cooldown, or a concurrent request made the account): no budget spent.
+    if (reserved) await mailBudget.giveBack(db, reserved)
+    return
+  }
   // Past a budget: the request answers as always, the slot the other budget gave goes back.
   if (!(await mailBudget.settle(db, email, result.budget, log))) return
   if (result.queued) mailsQueued.inc({ kind: result.queued })
