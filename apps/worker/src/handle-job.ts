@@ -8,6 +8,7 @@ import type { JobMetrics } from './job-metrics.ts'
 import type { Mailer } from './mailer.ts'
 import { failedReceipt, type Outcomes, retryCountOf, sentReceipt } from './outcomes.ts'
 import { parseJob } from './parse-job.ts'
+import type { SendSlots } from './send-slots.ts'
 import type { SentCache } from './sent-cache.ts'
 
 export interface WorkerStats {
@@ -23,6 +24,8 @@ export interface JobDeps {
   mailer: Mailer
   outcomes: Outcomes
   sent: SentCache
+  /** Bounds the jobs composing and sending at once (see send-slots.ts); unbounded without it. */
+  sendSlots?: SendSlots
   stats: WorkerStats
   /** Prometheus counters by kind; optional so tests of the handler alone need none. */
   metrics?: JobMetrics
@@ -54,8 +57,12 @@ export function createJobHandler(deps: JobDeps): MessageHandler {
       )
       return known
     }
-    const mail = deps.compose(job)
-    await deps.mailer.send({ ...mail, to: job.email, messageId: `<${job.id}@${deps.messageIdHost}>` })
+    const composeAndSend = async () => {
+      const composed = deps.compose(job)
+      await deps.mailer.send({ ...composed, to: job.email, messageId: `<${job.id}@${deps.messageIdHost}>` })
+      return composed
+    }
+    const mail = await (deps.sendSlots ? deps.sendSlots.run(composeAndSend) : composeAndSend())
     const receipt = sentReceipt(job, mail)
     deps.sent.add(job.id, receipt)
     stats.sent += 1

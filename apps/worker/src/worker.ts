@@ -10,6 +10,7 @@ import { createMailer } from './mailer.ts'
 import { createWorkerMetrics } from './metrics.ts'
 import { createOutcomes } from './outcomes.ts'
 import { watchQueueDepths } from './queue-depths.ts'
+import { createSendSlots, SENDS_PER_CONNECTION } from './send-slots.ts'
 import { createSentCache } from './sent-cache.ts'
 import { createSmtpCheck } from './smtp-check.ts'
 import { createWebhookHandler } from './webhooks.ts'
@@ -33,6 +34,7 @@ export function createWorker(env: WorkerEnv, logger: Logger) {
     mailer: timeSends(mailer, metrics),
     outcomes: createOutcomes(broker, createReceiptSeal(env.JWT_SECRET)),
     sent: createSentCache(),
+    sendSlots: createSendSlots(env.SMTP_POOL_SIZE * SENDS_PER_CONNECTION),
     stats,
     metrics: jobMetrics(metrics),
     logger,
