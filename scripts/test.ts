@@ -17,14 +17,16 @@
  * AUTHMAIL_PGLITE_TEMPLATE, instead of each file building its own.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative, sep } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 // A file (or test) that runs longer than this, or never exits, fails instead of holding CI.
 const FILE_TIMEOUT_MS = 4 * 60 * 1000
+/** The last run's wall time per file, kept between runs only to order the next one. */
+const timesPath = join(root, 'node_modules', '.cache', 'authmail-test-times.json')
 
 interface Counts {
   passed: number
@@ -101,13 +103,54 @@ function findTestFiles(): string[] {
   return files.sort()
 }
 
+/** One finished test file: its counts, TAP report and wall time. */
+interface FileRun {
+  file: string
+  code: number | null
+  report: string
+  seconds: number
+}
+
 /**
- * Runs node's test runner with the spec reporter on the terminal and a TAP copy
- * in a temp file, whose closing `# pass` / `# fail` lines give the counts.
+ * Runs the files, `concurrency` at a time, each in its own `node --test`: the
+ * spec output of a file is printed in one piece once it ends (two files never
+ * interleave), followed by its wall time; a TAP copy gives the counts. The
+ * files known to run longest start first (see `order`), so a long file does
+ * not start last and hold the run alone.
  */
 async function runTests(files: string[], concurrency: number): Promise<Counts> {
+  const queue = order(files)
+  const done: FileRun[] = []
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const run = await runFile(file)
+      done.push(run)
+      console.log(`${run.code === 0 ? '✔' : '✖'} ${file} (${run.seconds.toFixed(1)} s)\n`)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker))
+  recordTimes(done)
+  printSlowest(done)
+  const count = (name: string) =>
+    done.reduce((total, run) => total + Number(run.report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0), 0)
+  // A cancelled test (timed out, or its file crashed) is a failure too.
+  const failed = count('fail') + count('cancelled')
+  // A file whose process failed without a TAP failure (a crash before any test) still fails the run.
+  const crashed = done.filter((run) => run.code !== 0 && !/^\s*not ok /m.test(run.report)).map((run) => run.file)
+  return {
+    passed: count('pass'),
+    failed: failed + crashed.length,
+    skipped: count('skipped') + count('todo'),
+    ok: done.every((run) => run.code === 0) && failed === 0,
+    failedFiles: [...new Set([...done.flatMap((run) => failedFilesIn(run.report)), ...crashed])].sort(),
+  }
+}
+
+/** Runs one file in node's test runner, with the spec reporter to a buffer and a TAP copy in a temp file. */
+async function runFile(file: string): Promise<FileRun> {
   const dir = mkdtempSync(join(tmpdir(), 'authmail-test-'))
   const tap = join(dir, 'report.tap')
+  const started = performance.now()
   const child = spawn(
     process.execPath,
     [
@@ -119,30 +162,64 @@ async function runTests(files: string[], concurrency: number): Promise<Counts> {
         '--import',
         './scripts/test-exit-guard.ts',
         '--test',
-        `--test-concurrency=${concurrency}`,
         `--test-timeout=${FILE_TIMEOUT_MS}`,
       ],
       ...['--test-reporter=spec', '--test-reporter-destination=stdout'],
       ...['--test-reporter=tap', `--test-reporter-destination=${tap}`],
       ...nodeFlags,
-      ...files,
+      file,
     ],
-    { cwd: root, stdio: 'inherit' },
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } },
   )
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
-  // No report means the runner itself could not start; its error is already on the terminal.
+  const output: Buffer[] = []
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk))
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk))
+  // The runner's own timeout covers a test; this covers a file that never exits.
+  const killer = setTimeout(() => {
+    output.push(Buffer.from(`\n${file} still running after ${FILE_TIMEOUT_MS / 1000} s: killed\n`))
+    child.kill('SIGKILL')
+  }, FILE_TIMEOUT_MS + 30_000)
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearTimeout(killer)
+  const seconds = (performance.now() - started) / 1000
+  // Each file's closing counts (ℹ tests 3 …) would repeat ninety times; the run's own come at the end.
+  process.stdout.write(Buffer.concat(output).toString().replace(/^\S* ?ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) .*\n/gm, ''))
+  // No report means the runner itself could not start; its error is in the output above.
   const report = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
   rmSync(dir, { recursive: true, force: true })
-  const count = (name: string) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0)
-  // A cancelled test (timed out, or its file crashed) is a failure too.
-  const failed = count('fail') + count('cancelled')
-  return {
-    passed: count('pass'),
-    failed,
-    skipped: count('skipped') + count('todo'),
-    ok: code === 0 && failed === 0,
-    failedFiles: failedFilesIn(report),
+  return { file, code, report, seconds }
+}
+
+function readTimes(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(timesPath, 'utf8')) as Record<string, number>
+  } catch {
+    return {}
   }
+}
+
+function recordTimes(done: FileRun[]): void {
+  const times = readTimes()
+  for (const run of done) if (run.code === 0) times[run.file] = Math.round(run.seconds * 10) / 10
+  mkdirSync(dirname(timesPath), { recursive: true })
+  writeFileSync(timesPath, `${JSON.stringify(times, null, 2)}\n`)
+}
+
+/**
+ * Longest first, by the last recorded times; a file never timed yet counts as
+ * long when it starts processes or a browser (its name says e2e or browser).
+ */
+function order(files: string[]): string[] {
+  const times = readTimes()
+  const guess = (file: string) => times[file] ?? (/e2e|browser/.test(file) ? 60 : 10)
+  return [...files].sort((a, b) => guess(b) - guess(a))
+}
+
+function printSlowest(done: FileRun[]): void {
+  const slowest = [...done].sort((a, b) => b.seconds - a.seconds).slice(0, 10)
+  if (done.length < 2) return
+  console.log('Slowest files:')
+  for (const run of slowest) console.log(`  ${run.seconds.toFixed(1).padStart(6)} s  ${run.file}`)
 }
 
 /** The test files named in the `location:` of every `not ok` block of a TAP report. */
