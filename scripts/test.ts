@@ -14,7 +14,9 @@
  *
  * When api tests are among the files, the migrated PGlite data directory they
  * clone is built here once (seconds) and handed to every test process through
- * AUTHMAIL_PGLITE_TEMPLATE, instead of each file building its own.
+ * AUTHMAIL_PGLITE_TEMPLATE, instead of each file building its own; the api
+ * processes that end-to-end tests start copy the same database as a directory
+ * (AUTHMAIL_PGLITE_DATA_DIR_TEMPLATE) instead of each running initdb on disk.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -63,10 +65,13 @@ console.log(
 const scratch = mkdtempSync(join(tmpdir(), 'authmail-run-'))
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }))
 if (all.some((file) => file.startsWith('apps/api/'))) {
-  const { TEMPLATE_ENV, writePgliteTemplate } = await import('../apps/api/test/pglite-template.ts')
+  const template = await import('../apps/api/test/pglite-template.ts')
   const path = join(scratch, 'pglite-template.tar')
-  await writePgliteTemplate(path)
-  process.env[TEMPLATE_ENV] = path
+  await template.writePgliteTemplate(path)
+  process.env[template.TEMPLATE_ENV] = path
+  const dataDir = join(scratch, 'pglite-data')
+  await template.writePgliteDataDir(path, dataDir)
+  process.env[template.DATA_DIR_TEMPLATE_ENV] = dataDir
 }
 
 const runs: Counts[] = []
@@ -132,11 +137,16 @@ async function runTests(files: string[], concurrency: number): Promise<Counts> {
   recordTimes(done)
   printSlowest(done)
   const count = (name: string) =>
-    done.reduce((total, run) => total + Number(run.report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0), 0)
+    done.reduce(
+      (total, run) => total + Number(run.report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0),
+      0,
+    )
   // A cancelled test (timed out, or its file crashed) is a failure too.
   const failed = count('fail') + count('cancelled')
   // A file whose process failed without a TAP failure (a crash before any test) still fails the run.
-  const crashed = done.filter((run) => run.code !== 0 && !/^\s*not ok /m.test(run.report)).map((run) => run.file)
+  const crashed = done
+    .filter((run) => run.code !== 0 && !/^\s*not ok /m.test(run.report))
+    .map((run) => run.file)
   return {
     passed: count('pass'),
     failed: failed + crashed.length,
@@ -169,7 +179,11 @@ async function runFile(file: string): Promise<FileRun> {
       ...nodeFlags,
       file,
     ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } },
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+    },
   )
   const output: Buffer[] = []
   child.stdout.on('data', (chunk: Buffer) => output.push(chunk))
@@ -183,7 +197,11 @@ async function runFile(file: string): Promise<FileRun> {
   clearTimeout(killer)
   const seconds = (performance.now() - started) / 1000
   // Each file's closing counts (ℹ tests 3 …) would repeat ninety times; the run's own come at the end.
-  process.stdout.write(Buffer.concat(output).toString().replace(/^\S* ?ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) .*\n/gm, ''))
+  process.stdout.write(
+    Buffer.concat(output)
+      .toString()
+      .replace(/^\S* ?ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) .*\n/gm, ''),
+  )
   // No report means the runner itself could not start; its error is in the output above.
   const report = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
   rmSync(dir, { recursive: true, force: true })
