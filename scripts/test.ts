@@ -2,7 +2,8 @@
  * `pnpm test [file or folder …] [--node-test-flag …]`: every apps/* and
  * packages/* test on node:test through tsx. Files under a `test/faults/` folder
  * (killed brokers, stalled SMTP servers) and the bench's test run afterwards, one
- * at a time, so they do not disturb the rest; everything else runs two files at a time.
+ * at a time, so they do not disturb the rest; everything else runs two files at a time
+ * (TEST_FILES_AT_ONCE=3 to try another number).
  *
  * Any failed test fails the run. A file with a failed test is then run once
  * more, alone, only to say whether it "also failed alone" (a real fault) or
@@ -27,6 +28,8 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 // A file (or test) that runs longer than this, or never exits, fails instead of holding CI.
 const FILE_TIMEOUT_MS = 4 * 60 * 1000
+/** How many regular files run at once; TEST_FILES_AT_ONCE overrides it to compare. */
+const FILES_AT_ONCE = Number(process.env.TEST_FILES_AT_ONCE) || 2
 /** The last run's wall time per file, kept between runs only to order the next one. */
 const timesPath = join(root, 'node_modules', '.cache', 'authmail-test-times.json')
 
@@ -77,7 +80,7 @@ if (all.some((file) => file.startsWith('apps/api/'))) {
 const runs: Counts[] = []
 const regular = all.filter((file) => !isSerial(file))
 const serial = all.filter(isSerial)
-if (regular.length) runs.push(await withRerunReport(await runTests(regular, 2)))
+if (regular.length) runs.push(await withRerunReport(await runTests(regular, FILES_AT_ONCE)))
 if (serial.length) {
   console.log(`\nFault tests (test/faults/) and the bench's test, one file at a time`)
   runs.push(await withRerunReport(await runTests(serial, 1)))
