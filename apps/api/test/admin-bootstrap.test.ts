@@ -5,14 +5,17 @@ import { join } from 'node:path'
 import { describe, type TestContext, test } from 'node:test'
 import { bearer, createUser, login } from './account-fixtures.ts'
 import { type BuildOptions, build, cleanup, freshDatabase, type Store, stores, testEnv } from './helper.ts'
+import { copyPgliteDataDir } from './pglite-template.ts'
 
 const ADMIN = { ADMIN_EMAIL: 'Root@Example.COM', ADMIN_PASSWORD: 'first-admin-secret-42' }
 
 /**
  * Starts of the api on one store, as `pnpm api` would: a PGlite directory on
  * disk (without one, build() clones an in-memory template) or a PostgreSQL database.
+ * The directory is empty (the very first start runs initdb and the migrations on
+ * disk) unless `migrated`, when it holds the migrated template, an initdb spared.
  */
-async function storeForStarts(t: TestContext, store: Store) {
+async function storeForStarts(t: TestContext, store: Store, { migrated = false } = {}) {
   const where: BuildOptions = {}
   if (store === 'postgres') {
     where.databaseUrl = await freshDatabase(t)
@@ -20,6 +23,7 @@ async function storeForStarts(t: TestContext, store: Store) {
     const dir = await mkdtemp(join(tmpdir(), 'authmail-bootstrap-'))
     // Through cleanup(): removed after the apps on it have closed.
     cleanup(t, () => rm(dir, { recursive: true, force: true }))
+    if (migrated) await copyPgliteDataDir(dir)
     where.dataDir = dir
   }
   return (env: Record<string, string>) => build(t, { ...where, env })
@@ -60,7 +64,7 @@ for (const store of stores()) {
     })
 
     test('an existing ordinary account with ADMIN_EMAIL is not promoted', async (t) => {
-      const start = await storeForStarts(t, store)
+      const start = await storeForStarts(t, store, { migrated: true })
       const first = await start({})
       await createUser(first, 'Root@example.com', { verified: true })
       await first.close()

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { type Db, wrapPglite } from '../src/db/driver.ts'
 import { migrate } from '../src/db/migrate.ts'
@@ -43,6 +43,34 @@ async function migratedDump(): Promise<Blob> {
 /** Writes the migrated template to `path`, for the test processes to load (see TEMPLATE_ENV). */
 export async function writePgliteTemplate(path: string): Promise<void> {
   writeFileSync(path, new Uint8Array(await (await migratedDump()).arrayBuffer()))
+}
+
+/**
+ * Set by scripts/test.ts: the same migrated database as a PGlite data directory
+ * on disk, which @authmail/testing's startStack copies into each api process's
+ * DATA_DIR. A fresh directory costs that process an initdb on disk (40 s on a
+ * busy machine); a copy costs seconds.
+ */
+export const DATA_DIR_TEMPLATE_ENV = 'AUTHMAIL_PGLITE_DATA_DIR_TEMPLATE'
+
+/**
+ * Fills the empty directory `dir` with the migrated template, copied from the
+ * one scripts/test.ts made or, when run without it, unpacked here.
+ */
+export async function copyPgliteDataDir(dir: string): Promise<void> {
+  const made = process.env[DATA_DIR_TEMPLATE_ENV]
+  if (made) cpSync(made, dir, { recursive: true })
+  else await loadIntoDataDir(await migratedDump(), dir)
+}
+
+async function loadIntoDataDir(dump: Blob, dir: string): Promise<void> {
+  const db = await PGlite.create(dir, { loadDataDir: dump, ...(await modules()) })
+  await db.close()
+}
+
+/** Unpacks the template written by writePgliteTemplate into the data directory `dir`. */
+export async function writePgliteDataDir(templatePath: string, dir: string): Promise<void> {
+  await loadIntoDataDir(new Blob([readFileSync(templatePath)]), dir)
 }
 
 /**

@@ -18,10 +18,18 @@ export interface RealStack {
 export function useRealStack(): RealStack {
   const parts = {} as RealStack
   before(async () => {
-    parts.smtp = await startSmtpServer({ mode: 'starttls' })
-    parts.stack = await startStack({ smtp: parts.smtp })
-    await Promise.all([parts.stack.up('api'), parts.stack.up('worker')])
-    parts.browser = await launchBrowser()
+    // Chromium starts while the processes do; each part is kept as soon as it is up, so `after` closes it.
+    const browser = launchBrowser().then((launched) => {
+      parts.browser = launched
+    })
+    const processes = (async () => {
+      parts.smtp = await startSmtpServer({ mode: 'starttls' })
+      parts.stack = await startStack({ smtp: parts.smtp })
+      await Promise.all([parts.stack.up('api'), parts.stack.up('worker')])
+    })()
+    for (const result of await Promise.allSettled([processes, browser])) {
+      if (result.status === 'rejected') throw result.reason
+    }
   })
   after(async () => {
     await parts.browser?.close()

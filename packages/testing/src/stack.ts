@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -64,6 +64,11 @@ export async function startStack(options: StackOptions) {
     WORKER_HTTP_PORT: '0',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
+  }
+  // A migrated PGlite directory (scripts/test.ts makes one per run): copying it spares the api an initdb on disk.
+  const dataDirTemplate = process.env.AUTHMAIL_PGLITE_DATA_DIR_TEMPLATE
+  if (dataDirTemplate && !options.databaseUrl && !options.env?.DATA_DIR) {
+    cpSync(dataDirTemplate, env.DATA_DIR as string, { recursive: true })
   }
   const children = new Map<ProcessName, ChildProcess>()
   const logs: Record<ProcessName, string> = { api: '', worker: '' }
