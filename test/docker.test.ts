@@ -66,7 +66,12 @@ test('the Dockerfile lints clean and its app images run compiled output on Node 
     ['worker', 'dist/main.js', 'WORKER_HTTP_PORT'],
   ] as const) {
     const stage = dockerfile.split(/^FROM /m).find((s) => s.startsWith(`runtime AS ${target}\n`)) ?? ''
-    assert.match(stage, new RegExp(`^CMD \\["node", "${entry.replace('.', '\\.')}"\\]$`, 'm'), target)
+    // Node flags may come first (the worker's heap limits, as `pnpm worker:prod` runs it).
+    assert.match(
+      stage,
+      new RegExp(`^CMD \\["node", ("--[^"]+", )*"${entry.replace('.', '\\.')}"\\]$`, 'm'),
+      target,
+    )
     assert.match(stage, new RegExp(`HEALTHCHECK[^]*process\\.env\\.${port}\\}/healthz`), target)
     assert.doesNotMatch(stage, /tsx/, `${target} runs no TypeScript`)
   }

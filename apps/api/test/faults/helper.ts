@@ -147,3 +147,15 @@ export async function dlq(stack: { env: Record<string, string> }, ...args: strin
   )
   return stdout
 }
+
+/** `step`, or its error with the end of each process's log: a fault test that fails says what the processes saw. */
+export async function withLogs<T>(stack: { logs: Record<string, string> }, step: Promise<T>): Promise<T> {
+  try {
+    return await step
+  } catch (error) {
+    const tails = Object.entries(stack.logs).map(
+      ([name, log]) => `--- ${name} log (end):\n${log.slice(-4000)}`,
+    )
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tails.join('\n')}`)
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { address, duplicates, eventually, faultStack, report, waitForAll } from './helper.ts'
+import { address, duplicates, eventually, faultStack, report, waitForAll, withLogs } from './helper.ts'
 
 test('SIGTERM to a busy worker: in-flight jobs finish, it exits 0 in bounded time, nothing is lost or sent twice', async (t) => {
   const { smtp, stack } = await faultStack(t)
@@ -11,7 +11,10 @@ test('SIGTERM to a busy worker: in-flight jobs finish, it exits 0 in bounded tim
   const accepted = (await Promise.all(emails.map((email) => stack.post('/register', { email })))).filter(
     (r) => r.status === 202,
   ).length
-  await eventually('some mail is through', () => smtp.mails.length >= 3)
+  await withLogs(
+    stack,
+    eventually('some mail is through', () => smtp.mails.length >= 3),
+  )
 
   const stopping = Date.now()
   const code = await stack.stop('worker', 'SIGTERM')
