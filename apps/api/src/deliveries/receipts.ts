@@ -40,8 +40,7 @@ export default fp(
   async (app) => {
     const { broker, db, deliveries, suppressions, relay, receiptSeal } = app
     const log = app.log.child({ component: 'receipts' })
-    // The receipts of one burst share a transaction: one COMMIT (and WAL flush) instead of one each.
-    const record = batched<Received>(async (received) => {
+    async function recordAll(received: Received[]): Promise<void> {
       await db.transaction(async (tx) => {
         for (const { receipt, requestId } of lastPerJobStatus(received)) {
           await deliveries.record(tx, receipt)
@@ -58,7 +57,12 @@ export default fp(
         }
       })
       relay.kick()
-    }, PREFETCH)
+    }
+    // The receipts of one burst share a transaction: one COMMIT (and WAL flush) instead of one each.
+    const recordInBatch = batched<Received>(recordAll, PREFETCH)
+    // A batch that failed is tried again one receipt at a time, so a receipt that can never be
+    // recorded is the only one left unacked, not the burst it arrived with.
+    const record = (received: Received) => recordInBatch(received).catch(() => recordAll([received]))
     await broker.consume(
       broker.names.receipts,
       async (message, settle) => {
