@@ -4,9 +4,15 @@ import type { ReceiptSeal } from '@authmail/tokens'
 import fp from 'fastify-plugin'
 import { events } from '../events/events.ts'
 import { receiptsDropped, receiptsRecorded } from '../metrics.ts'
+import { batched } from './batched.ts'
+
+const PREFETCH = 32
+
+type Receipt = ReturnType<typeof MailReceiptSchema.parse>
+type Received = { receipt: Receipt; requestId: string | null }
 
 type Checked =
-  | { ok: true; receipt: ReturnType<typeof MailReceiptSchema.parse> }
+  | { ok: true; receipt: Receipt }
   | { ok: false; reason: 'invalid' | 'unsigned' | 'bad_signature' }
 
 /** A receipt is recorded only when it is well-formed and the worker's HMAC over its fields verifies. */
@@ -34,6 +40,29 @@ export default fp(
   async (app) => {
     const { broker, db, deliveries, suppressions, relay, receiptSeal } = app
     const log = app.log.child({ component: 'receipts' })
+    async function recordAll(received: Received[]): Promise<void> {
+      await db.transaction(async (tx) => {
+        for (const { receipt, requestId } of lastPerJobStatus(received)) {
+          await deliveries.record(tx, receipt)
+          await events.recordMailOutcome(tx, receipt, requestId)
+          // The mailbox is not there: mailing it again would only cost the sender its reputation.
+          if (receipt.status === 'failed' && receipt.recipientRefused) {
+            await suppressions.suppress(tx, {
+              email: receipt.email,
+              reason: 'smtp_rejected',
+              source: 'smtp',
+              detail: receipt.error,
+            })
+          }
+        }
+      })
+      relay.kick()
+    }
+    // The receipts of one burst share a transaction: one COMMIT (and WAL flush) instead of one each.
+    const recordInBatch = batched<Received>(recordAll, PREFETCH)
+    // A batch that failed is tried again one receipt at a time, so a receipt that can never be
+    // recorded is the only one left unacked, not the burst it arrived with.
+    const record = (received: Received) => recordInBatch(received).catch(() => recordAll([received]))
     await broker.consume(
       broker.names.receipts,
       async (message, settle) => {
@@ -48,25 +77,11 @@ export default fp(
         // Unacked on a database error: the broker redelivers it later. The event's id comes from the
         // job and its status, so a redelivered receipt does not announce the mail twice.
         const { receipt } = checked
-        const requestId = headerOf(message, REQUEST_ID_HEADER)
-        await db.transaction(async (tx) => {
-          await deliveries.record(tx, receipt)
-          await events.recordMailOutcome(tx, receipt, requestId)
-          // The mailbox is not there: mailing it again would only cost the sender its reputation.
-          if (receipt.status === 'failed' && receipt.recipientRefused) {
-            await suppressions.suppress(tx, {
-              email: receipt.email,
-              reason: 'smtp_rejected',
-              source: 'smtp',
-              detail: receipt.error,
-            })
-          }
-        })
-        relay.kick()
+        await record({ receipt, requestId: headerOf(message, REQUEST_ID_HEADER) })
         receiptsRecorded.inc({ status: receipt.status })
         settle.ack()
       },
-      { prefetch: 32 },
+      { prefetch: PREFETCH },
     )
   },
   { name: 'receipts', dependencies: ['db', 'broker', 'deliveries', 'suppressions', 'tokens', 'outbox'] },
@@ -75,4 +90,11 @@ export default fp(
 function headerOf(message: ConsumeMessage, name: string): string | null {
   const value = message.properties.headers?.[name]
   return typeof value === 'string' ? value : null
+}
+
+/** A redelivered receipt may share a batch with its first delivery: the last one of a job and status wins. */
+function lastPerJobStatus(received: Received[]): Received[] {
+  const byKey = new Map<string, Received>()
+  for (const item of received) byKey.set(`${item.receipt.jobId}:${item.receipt.status}`, item)
+  return [...byKey.values()]
 }
