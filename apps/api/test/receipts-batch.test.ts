@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { createBroker } from '@authmail/broker'
 import { MailReceiptSchema } from '@authmail/contracts'
 import { createReceiptSeal } from '@authmail/tokens'
 import { mailEventId } from '../src/events/events.ts'
 import { receiptsDropped } from '../src/metrics.ts'
 import { createUser } from './account-fixtures.ts'
-import { AMQP_URL, build, closeBeforeApi, stores } from './helper.ts'
-import { waitUntil } from './verification-helper.ts'
-
-const quiet = { info() {}, warn() {}, error() {}, debug() {} }
+import { build, stores } from './helper.ts'
+import { waitUntil, workerBroker } from './verification-helper.ts'
 
 for (const store of stores()) {
   describe(`receipts arriving in a burst (${store})`, () => {
     test('each valid one is recorded once, with one event; a duplicate and a forged one change nothing', async (t) => {
       const api = await build(t, { store })
-      const broker = createBroker({
-        urls: [AMQP_URL],
-        prefix: api.env.QUEUE_PREFIX,
-        name: 'test-worker',
-        logger: quiet,
-      })
-      broker.start()
-      await broker.whenConnected()
-      closeBeforeApi(t, api, () => broker.close())
+      const broker = await workerBroker(t, api)
       const user = await createUser(api, 'burst@example.com', { verified: false })
       const seal = createReceiptSeal(api.env.JWT_SECRET)
       const receipts = Array.from({ length: 40 }, () =>

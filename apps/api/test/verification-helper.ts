@@ -27,12 +27,8 @@ export function verifyToken(
   return api.tokens.sign('verify_email', { sub: user.id, ver: user.credential_version, email: user.email })
 }
 
-/**
- * Stands in for the worker's last step: for a verification job it mints the
- * token the mail would carry and publishes the receipt on the real
- * `mail.receipts` queue, then waits until the api has recorded it.
- */
-export async function receiptSender(t: TestContext, api: FastifyInstance) {
+/** A broker connection on the api's queues, as the worker has; closed before the api. */
+export async function workerBroker(t: TestContext, api: FastifyInstance) {
   const broker = createBroker({
     urls: [AMQP_URL],
     prefix: api.env.QUEUE_PREFIX,
@@ -42,6 +38,16 @@ export async function receiptSender(t: TestContext, api: FastifyInstance) {
   broker.start()
   await broker.whenConnected()
   closeBeforeApi(t, api, () => broker.close())
+  return broker
+}
+
+/**
+ * Stands in for the worker's last step: for a verification job it mints the
+ * token the mail would carry and publishes the receipt on the real
+ * `mail.receipts` queue, then waits until the api has recorded it.
+ */
+export async function receiptSender(t: TestContext, api: FastifyInstance) {
+  const broker = await workerBroker(t, api)
 
   return async function deliver(
     job: { id?: string; type?: string; userId: string; email: string; credentialVersion: number },
