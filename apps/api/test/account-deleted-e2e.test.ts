@@ -29,6 +29,14 @@ describe('leaving on real processes: DELETE /me → outbox → RabbitMQ → work
     const limited = await stack.post('/login', { email, password })
     const { error } = (await limited.json()) as { error: { details: { verification_token: string } } }
     const verification = { authorization: `Bearer ${error.details.verification_token}` }
+    // A code is checked against the mail's receipt, which travels worker → RabbitMQ → api a moment after the mail.
+    const receiptRecorded = async () => {
+      const me = await fetch(`${stack.baseUrl}/me`, { headers: verification })
+      return ((await me.json()) as { email_verification: { sent?: boolean } | null }).email_verification?.sent
+    }
+    for (const deadline = Date.now() + 10_000; !(await receiptRecorded()) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
     assert.equal((await stack.post('/verify-email/code', { code }, verification)).status, 200)
     const signIn = await stack.post('/login', { email, password })
     assert.equal(signIn.status, 200)
