@@ -126,9 +126,10 @@ export function createBroker(options: BrokerOptions) {
    * A nack means a queue would not take the message. After a node's SIGKILL that went on for as
    * long as the channel lived (RabbitMQ 3.10, seen in the cluster node-kill test: every relay
    * publish of both apis nacked for over a minute, on channels opened just after the loss): such a
-   * channel apparently keeps what it learnt of the quorum queue before the new leader's election. A new channel starts afresh, so the next publish of the
-   * nacked rows (the relay retries every sweep) goes through. The old channel closes once the new
-   * one is in place; its unconfirmed publishes fail and are retried like the nacked ones.
+   * channel apparently keeps what it learnt of the quorum queue before the new leader's election.
+   * A new channel starts afresh, so the next publish of the nacked rows (the relay retries every
+   * sweep) goes through. The old channel closes once the new one is in place; its unconfirmed
+   * publishes fail and are retried like the nacked ones.
    */
   function renewPublisher(nacked: ConfirmChannel): void {
     const conn = connection
