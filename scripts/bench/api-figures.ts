@@ -58,7 +58,10 @@ export async function measureLogin(ctx: Context) {
       }),
     )
   }
-  const floor = await runChild<{ perSecond: number }>('floors/argon2-verify.ts', { seconds })
+  const floor = await runChild<{ perSecond: number; machineCpuMsPerVerify: number }>(
+    'floors/argon2-verify.ts',
+    { seconds },
+  )
   const [login, probes] = await Promise.all([
     load({
       url: `${ctx.baseUrl}/api/v1/auth/login`,
@@ -78,6 +81,7 @@ export async function measureLogin(ctx: Context) {
   return {
     login,
     argon2PerSecond: floor.perSecond,
+    argon2MachineCpuMs: floor.machineCpuMsPerVerify,
     healthzP99: percentile(healthy, 99),
     healthzErrors: probes.length - healthy.length,
   }

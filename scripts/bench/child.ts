@@ -4,6 +4,7 @@
  * other. A child gets its config as JSON in BENCH_CONFIG and answers over IPC.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const TSX = import.meta.resolve('tsx')
@@ -102,3 +103,16 @@ export function answer(request: { id: number }, body: unknown): void {
 
 /** Wall-clock time in milliseconds with sub-millisecond precision, comparable between processes. */
 export const wallClock = () => performance.timeOrigin + performance.now()
+
+/**
+ * CPU time the whole machine spent busy so far, in ms summed over its cores (/proc/stat:
+ * everything but idle and iowait). Over a window, divided by the work done, it says what
+ * each unit cost all processes together: the api, RabbitMQ and the sink included.
+ */
+export function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? ''
+  const [, ...ticks] = line.trim().split(/\s+/).map(Number)
+  const total = ticks.reduce((sum, n) => sum + n, 0)
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0)
+  return (total - idle) * 10 // USER_HZ is 100 on Linux
+}

@@ -5,7 +5,7 @@
  * as a user of its own, so the per-address throttle never mixes connections.
  */
 import autocannon from 'autocannon'
-import { childConfig, tell } from './child.ts'
+import { childConfig, machineBusyMs, tell } from './child.ts'
 
 export interface LoadConfig {
   url: string
@@ -25,6 +25,8 @@ export interface LoadResult {
   /** Requests answered with a status outside `expect`, and socket errors/timeouts. */
   errors: number
   statuses: Record<string, number>
+  /** CPU time of the whole machine (every process) per answered request over the load. */
+  machineCpuMsPerRequest: number
 }
 
 const config = childConfig<LoadConfig>()
@@ -38,6 +40,7 @@ function bodyFor(context: { user?: number }): string {
   return JSON.stringify({ email: body.users[context.user], password: body.password })
 }
 
+const machineBefore = machineBusyMs()
 const result = await autocannon({
   url: config.url,
   connections: config.connections,
@@ -50,6 +53,7 @@ const result = await autocannon({
     },
   ],
 })
+const machineMs = machineBusyMs() - machineBefore
 
 const statuses: Record<string, number> = Object.fromEntries(
   Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0]),
@@ -62,4 +66,5 @@ tell({
   p99: result.latency.p99,
   errors: result.requests.total - answered + result.errors + result.timeouts,
   statuses,
+  machineCpuMsPerRequest: machineMs / Math.max(1, answered),
 } satisfies LoadResult)

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createComposer } from '../../apps/worker/src/compose.ts'
 import { loadWorkerEnv } from '../../apps/worker/src/env.ts'
 import { createTokens } from '../../packages/tokens/src/index.ts'
-import { runChild, wallClock } from './child.ts'
+import { machineBusyMs, runChild, wallClock } from './child.ts'
 import type { Context } from './context.ts'
 import type { MailFloorConfig } from './floors/nodemailer-pool.ts'
 import { insertOutboxBacklog } from './outbox.ts'
@@ -91,13 +91,16 @@ function sampleMail(ctx: Context) {
 export async function measureWorker(ctx: Context) {
   const { seconds } = ctx.options
   const { env, mail } = sampleMail(ctx)
-  const floor = await runChild<{ perSecond: number; cpuMsPerMail: number }>('floors/nodemailer-pool.ts', {
-    smtpUrl: ctx.sink.url,
-    caFile: ctx.sink.caFile,
-    poolSize: env.SMTP_POOL_SIZE,
-    seconds,
-    mail,
-  } satisfies MailFloorConfig)
+  const floor = await runChild<{ perSecond: number; cpuMsPerMail: number; machineCpuMsPerMail: number }>(
+    'floors/nodemailer-pool.ts',
+    {
+      smtpUrl: ctx.sink.url,
+      caFile: ctx.sink.caFile,
+      poolSize: env.SMTP_POOL_SIZE,
+      seconds,
+      mail,
+    } satisfies MailFloorConfig,
+  )
 
   const base = await ctx.sink.count()
   let published = 0
@@ -108,14 +111,21 @@ export async function measureWorker(ctx: Context) {
   await publish(1000)
   // Start the clock once mails flow, so the worker's first fetch is not in the window.
   await ctx.sink.waitFor(base + 50, 30_000)
-  const from = { at: wallClock(), count: await ctx.sink.count(), cpu: ctx.apps.cpuMs('worker') }
+  const snapshot = async () => ({
+    at: wallClock(),
+    count: await ctx.sink.count(),
+    cpu: ctx.apps.cpuMs('worker'),
+    api: ctx.apps.cpuMs('api'),
+    machine: machineBusyMs(),
+  })
+  const from = await snapshot()
   const until = from.at + seconds * 1000
   while (wallClock() < until) {
     const behind = published - ((await ctx.sink.count()) - base)
     if (behind < 1500) await publish(500)
     else await sleep(10)
   }
-  const to = { at: wallClock(), count: await ctx.sink.count(), cpu: ctx.apps.cpuMs('worker') }
+  const to = await snapshot()
   await ctx.sink.waitFor(base + published, 60_000 + published * 20)
   const mails = to.count - from.count
   return {
@@ -124,6 +134,12 @@ export async function measureWorker(ctx: Context) {
     // CPU per mail does not depend on what else the machine runs, unlike a rate.
     cpuMsPerMail: (to.cpu - from.cpu) / mails,
     floorCpuMsPerMail: floor.cpuMsPerMail,
+    // The api records each mail's receipt (and publishes its event) on the same cores.
+    apiCpuMsPerMail: (to.api - from.api) / mails,
+    // Every process together (api, RabbitMQ, the sink and the bench's publisher too) against the
+    // floor's whole machine: on two busy cores this, not the worker's own cost, sets the rate.
+    machineCpuMsPerMail: (to.machine - from.machine) / mails,
+    floorMachineCpuMsPerMail: floor.machineCpuMsPerMail,
   }
 }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
+import type { MailReceipt } from '@authmail/contracts'
 import type { FastifyInstance } from 'fastify'
 import { bearerFor, createUser } from './account-fixtures.ts'
 import { build, collectJobs, stores } from './helper.ts'
@@ -68,6 +70,67 @@ for (const store of stores()) {
         [status?.sent, status?.last_status, status?.last_error],
         [true, 'failed', '550 mailbox unavailable'],
       )
+    })
+
+    test('receipts stored together: one row per job, a sent one is never replaced by a failure', async (t) => {
+      const api = await build(t, { store })
+      const user = await createUser(api, 'burst@example.com', { verified: false })
+      const receipt = (jobId: string, status: 'sent' | 'failed', second: number): MailReceipt => ({
+        jobId,
+        type: 'verify_email',
+        userId: user.id,
+        email: user.email,
+        purpose: 'verify_email',
+        tokenId: status === 'sent' ? randomUUID() : null,
+        tokenExpiresAt: status === 'sent' ? new Date(Date.now() + 86_400_000).toISOString() : null,
+        status,
+        error: status === 'failed' ? '451 try later' : null,
+        at: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),
+      })
+      const [sentThenFailed, failedThenSent, failedTwice, alreadySent] = [1, 2, 3, 4].map(() => randomUUID())
+      const firstSent = receipt(alreadySent as string, 'sent', 0)
+      await api.deliveries.record(api.db, firstSent)
+      const laterSent = receipt(failedThenSent as string, 'sent', 6)
+      await api.deliveries.recordMany(api.db, [
+        receipt(sentThenFailed as string, 'sent', 1),
+        receipt(sentThenFailed as string, 'failed', 2),
+        receipt(failedThenSent as string, 'failed', 3),
+        receipt(failedTwice as string, 'failed', 4),
+        receipt(failedTwice as string, 'failed', 5),
+        laterSent,
+        receipt(alreadySent as string, 'failed', 7),
+        // A user who is gone: the receipt is kept without the link.
+        { ...receipt(randomUUID(), 'sent', 8), userId: randomUUID() },
+      ])
+      const { rows } = await api.db.query<{
+        job_id: string
+        status: string
+        token_id: string | null
+        sec: number
+      }>(
+        `SELECT job_id, status, token_id, extract(second FROM at)::int AS sec FROM mail_deliveries WHERE user_id = $1`,
+        [user.id],
+      )
+      const byJob = new Map(rows.map((row) => [row.job_id, row]))
+      assert.equal(rows.length, 4)
+      assert.deepEqual(
+        [sentThenFailed, failedThenSent, failedTwice, alreadySent].map((id) => {
+          const row = byJob.get(id as string)
+          return [row?.status, row?.sec]
+        }),
+        [
+          ['sent', 1],
+          ['sent', 6],
+          ['failed', 5],
+          ['sent', 0],
+        ],
+      )
+      assert.equal(byJob.get(failedThenSent as string)?.token_id, laterSent.tokenId)
+      assert.equal(byJob.get(alreadySent as string)?.token_id, firstSent.tokenId)
+      const orphans = await api.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM mail_deliveries WHERE user_id IS NULL',
+      )
+      assert.equal(orphans.rows[0]?.n, 1)
     })
 
     test('admins see it per user; statusForMany answers for a whole page at once', async (t) => {

@@ -47,7 +47,10 @@ test('pnpm bench runs every figure and prints every row of its tables', async (t
   const rows: [figure: string, what: string][] = [
     ['P1', 'POST /register, 50 connections'],
     ['P1', 'POST /register p99'],
+    ['P1', 'machine CPU per request (all processes)'],
     ['P2', 'worker CPU per mail'],
+    ['P2', 'api CPU per mail (its receipt)'],
+    ['P2', 'machine CPU per mail (all processes)'],
     ['P2', 'worker, mails/s'],
     ['P3', 'register → SMTP p50 at 100 req/s'],
     ['P3', 'register → SMTP p99 at 100 req/s'],
@@ -58,6 +61,7 @@ test('pnpm bench runs every figure and prints every row of its tables', async (t
     ['P5', 'relay publishes 300 outbox rows'],
     ['P6', 'GET /healthz p99 during login load'],
     ['P6', 'POST /login, 50 connections'],
+    ['P6', 'machine CPU per login (all processes)'],
   ]
   for (const [figure, what] of rows) {
     assert.match(

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { createSecureContext, rootCertificates } from 'node:tls'
 import nodemailer from 'nodemailer'
-import { childConfig, tell, wallClock } from '../child.ts'
+import { childConfig, machineBusyMs, tell, wallClock } from '../child.ts'
 
 export interface MailFloorConfig {
   smtpUrl: string
@@ -47,6 +47,7 @@ const send = () =>
 await Promise.all(Array.from({ length: config.poolSize * 2 }, send))
 let sent = 0
 const cpu = process.cpuUsage()
+const machine = machineBusyMs()
 const started = wallClock()
 const until = started + config.seconds * 1000
 // A few mails queued per connection, so a connection never waits for the next one.
@@ -59,8 +60,10 @@ await Promise.all(
   }),
 )
 const used = process.cpuUsage(cpu)
+const machineMs = machineBusyMs() - machine
 tell({
   perSecond: sent / ((wallClock() - started) / 1000),
   cpuMsPerMail: (used.user + used.system) / 1000 / sent,
+  machineCpuMsPerMail: machineMs / sent,
 })
 transport.close()

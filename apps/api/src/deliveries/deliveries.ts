@@ -86,6 +86,44 @@ export function createDeliveries(cooldownSeconds: number) {
     return new Map(rows.map((row) => [row.id, toStatus(row)]))
   }
 
+  /**
+   * Stores receipts, each once (redeliveries are idempotent), in one statement however many there
+   * are; a deleted user's receipt keeps no link to them. A mail that was sent stays sent: a late or
+   * redelivered failure never replaces it (and with it the token id the mailed code is checked
+   * against), inside one call as across calls.
+   */
+  async function recordMany(q: Queryable, receipts: readonly MailReceipt[]): Promise<void> {
+    if (receipts.length === 0) return
+    const rows = [...onePerJob(receipts).values()].map((receipt) => ({
+      job_id: receipt.jobId,
+      user_id: receipt.userId,
+      email: receipt.email,
+      type: receipt.type,
+      purpose: receipt.purpose,
+      token_id: receipt.tokenId,
+      token_expires_at: receipt.tokenExpiresAt,
+      status: receipt.status,
+      error: receipt.error,
+      at: receipt.at,
+    }))
+    // One JSON parameter rather than ten per row: the text, and so the prepared plan, is the same
+    // for a burst of 1 or 32.
+    await q.query(
+      `INSERT INTO mail_deliveries
+         (job_id, user_id, email, type, purpose, token_id, token_expires_at, status, error, at)
+       SELECT r.job_id, u.id, r.email, r.type, r.purpose, r.token_id, r.token_expires_at, r.status, r.error, r.at
+         FROM jsonb_to_recordset($1::jsonb) AS r (job_id uuid, user_id uuid, email text, type text, purpose text,
+                                                 token_id uuid, token_expires_at timestamptz, status text,
+                                                 error text, at timestamptz)
+         LEFT JOIN users u ON u.id = r.user_id
+       ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, error = excluded.error, at = excluded.at,
+         token_id = excluded.token_id, token_expires_at = excluded.token_expires_at
+       WHERE mail_deliveries.status <> 'sent' OR excluded.status = 'sent'`,
+      [JSON.stringify(rows)],
+      { name: 'deliveries-record' },
+    )
+  }
+
   function toStatus(row: StatusRow): VerificationStatus {
     const queued = row.queued_at !== null && (row.last_at === null || row.queued_at > row.last_at)
     return {
@@ -102,33 +140,12 @@ export function createDeliveries(cooldownSeconds: number) {
   return {
     statusForMany,
 
-    /**
-     * Stores a receipt once (redeliveries are idempotent); a deleted user's receipt keeps no link to them.
-     * A mail that was sent stays sent: a late or redelivered failure never replaces it (and with it the
-     * token id the mailed code is checked against).
-     */
+    /** Stores one receipt; see {@link recordMany}. */
     async record(q: Queryable, receipt: MailReceipt): Promise<void> {
-      await q.query(
-        `INSERT INTO mail_deliveries
-           (job_id, user_id, email, type, purpose, token_id, token_expires_at, status, error, at)
-         VALUES ($1, (SELECT id FROM users WHERE id = $2), $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, error = excluded.error, at = excluded.at,
-           token_id = excluded.token_id, token_expires_at = excluded.token_expires_at
-         WHERE mail_deliveries.status <> 'sent' OR excluded.status = 'sent'`,
-        [
-          receipt.jobId,
-          receipt.userId,
-          receipt.email,
-          receipt.type,
-          receipt.purpose,
-          receipt.tokenId,
-          receipt.tokenExpiresAt,
-          receipt.status,
-          receipt.error,
-          receipt.at,
-        ],
-      )
+      await recordMany(q, [receipt])
     },
+
+    recordMany,
 
     /**
      * Deletes up to `limit` receipts that name no account, recorded before
@@ -193,6 +210,19 @@ export function createDeliveries(cooldownSeconds: number) {
       ])
     },
   }
+}
+
+/**
+ * The receipt to store per job when several arrive together (one statement may change a row only
+ * once): the last `sent` one if any, else the last one, which is what storing them one by one leaves.
+ */
+function onePerJob(receipts: readonly MailReceipt[]): Map<string, MailReceipt> {
+  const byJob = new Map<string, MailReceipt>()
+  for (const receipt of receipts) {
+    if (byJob.get(receipt.jobId)?.status === 'sent' && receipt.status !== 'sent') continue
+    byJob.set(receipt.jobId, receipt)
+  }
+  return byJob
 }
 
 /** A receipt as the owner's data export shows it: no token id. */

@@ -41,10 +41,15 @@ export default fp(
     const { broker, db, deliveries, suppressions, relay, receiptSeal } = app
     const log = app.log.child({ component: 'receipts' })
     async function recordAll(received: Received[]): Promise<void> {
+      const outcomes = lastPerJobStatus(received)
       await db.transaction(async (tx) => {
-        for (const { receipt, requestId } of lastPerJobStatus(received)) {
-          await deliveries.record(tx, receipt)
-          await events.recordMailOutcome(tx, receipt, requestId)
+        // One statement per table for the whole burst.
+        await deliveries.recordMany(
+          tx,
+          outcomes.map((item) => item.receipt),
+        )
+        await events.recordMailOutcomes(tx, outcomes)
+        for (const { receipt } of outcomes) {
           // The mailbox is not there: mailing it again would only cost the sender its reputation.
           if (receipt.status === 'failed' && receipt.recipientRefused) {
             await suppressions.suppress(tx, {

@@ -27,14 +27,7 @@ interface RecordOptions {
  */
 export const events = {
   async record(q: Queryable, input: EventInput, options: RecordOptions = {}): Promise<AuthmailEvent> {
-    // Parsed here rather than by consumers only: a malformed event is a bug to see at once.
-    const event = AuthmailEventSchema.parse({
-      id: options.id ?? randomUUID(),
-      type: input.type,
-      occurred_at: new Date(options.occurredAt ?? Date.now()).toISOString(),
-      user_id: input.userId,
-      data: input.data,
-    })
+    const event = build(input, options)
     await outboxRows.insertEvent(q, event, options.requestId ?? null)
     eventsRecorded.inc({ type: event.type })
     return event
@@ -57,15 +50,39 @@ export const events = {
         FROM ${created}`)
   },
 
-  /** `mail.sent` or `mail.failed` for a receipt, once however often the receipt is delivered. */
-  recordMailOutcome(q: Queryable, receipt: MailReceipt, requestId: string | null): Promise<AuthmailEvent> {
-    const data = { job_id: receipt.jobId, kind: receipt.type, email: receipt.email }
-    const input: EventInput =
-      receipt.status === 'sent'
-        ? { type: 'mail.sent', userId: receipt.userId, data }
-        : { type: 'mail.failed', userId: receipt.userId, data: { ...data, error: receipt.error ?? '' } }
-    return events.record(q, input, { requestId, id: mailEventId(receipt), occurredAt: receipt.at })
+  /**
+   * `mail.sent` or `mail.failed` for each receipt of a burst, in one statement; each once however
+   * often its receipt is delivered (the id comes from the job and status, {@link mailEventId}).
+   */
+  async recordMailOutcomes(
+    q: Queryable,
+    outcomes: readonly { receipt: MailReceipt; requestId: string | null }[],
+  ): Promise<void> {
+    const built = outcomes.map(({ receipt, requestId }) => ({
+      event: build(mailOutcomeInput(receipt), { id: mailEventId(receipt), occurredAt: receipt.at }),
+      requestId,
+    }))
+    await outboxRows.insertEvents(q, built)
+    for (const { event } of built) eventsRecorded.inc({ type: event.type })
   },
+}
+
+function mailOutcomeInput(receipt: MailReceipt): EventInput {
+  const data = { job_id: receipt.jobId, kind: receipt.type, email: receipt.email }
+  return receipt.status === 'sent'
+    ? { type: 'mail.sent', userId: receipt.userId, data }
+    : { type: 'mail.failed', userId: receipt.userId, data: { ...data, error: receipt.error ?? '' } }
+}
+
+/** An event as consumers receive it; parsed here rather than by consumers only, so a malformed one is a bug seen at once. */
+function build(input: EventInput, options: RecordOptions): AuthmailEvent {
+  return AuthmailEventSchema.parse({
+    id: options.id ?? randomUUID(),
+    type: input.type,
+    occurred_at: new Date(options.occurredAt ?? Date.now()).toISOString(),
+    user_id: input.userId,
+    data: input.data,
+  })
 }
 
 /**

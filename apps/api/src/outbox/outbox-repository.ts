@@ -35,6 +35,27 @@ export const outboxRows = {
     )
   },
 
+  /** {@link insertEvent} for many events in one statement (the receipts of a burst). */
+  async insertEvents(
+    tx: Queryable,
+    events: readonly { event: AuthmailEvent; requestId: string | null }[],
+  ): Promise<void> {
+    if (events.length === 0) return
+    const rows = events.map(({ event, requestId }) => ({
+      id: event.id,
+      payload: event,
+      request_id: requestId,
+    }))
+    await tx.query(
+      `INSERT INTO outbox (id, kind, payload, request_id)
+       SELECT e.id, 'event', e.payload, e.request_id
+         FROM jsonb_to_recordset($1::jsonb) AS e (id uuid, payload jsonb, request_id text)
+       ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify(rows)],
+      { name: 'outbox-insert-events' },
+    )
+  },
+
   /**
    * {@link insertEvent} as the body of a CTE (like {@link insertStep}): `events` selects
    * (id, payload, request_id). Returns each event's type.
