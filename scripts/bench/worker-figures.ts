@@ -97,6 +97,7 @@ export async function measureWorker(ctx: Context) {
       smtpUrl: ctx.sink.url,
       caFile: ctx.sink.caFile,
       poolSize: env.SMTP_POOL_SIZE,
+      maxMessages: env.SMTP_MAX_MESSAGES_PER_CONNECTION,
       seconds,
       mail,
     } satisfies MailFloorConfig,

@@ -35,6 +35,11 @@ const WorkerEnvSchema = WorkerBrokerEnvSchema.extend({
   SMTP_GREETING_TIMEOUT_MS: milliseconds(10_000),
   SMTP_SOCKET_TIMEOUT_MS: milliseconds(30_000),
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  // A pooled connection is replaced after this many mails. Each replacement costs a TCP connect, the
+  // server's greeting, STARTTLS and a TLS handshake, and the mails bound to the new connection wait for
+  // them (100 ms and more on a server that pauses before its greeting). A server that wants fewer per
+  // connection closes it, and the pool requeues the mail once (docs/operations.md).
+  SMTP_MAX_MESSAGES_PER_CONNECTION: z.coerce.number().int().min(1).default(1000),
   MAIL_FROM: z.string().default('authmail <no-reply@localhost>'),
   DKIM_DOMAIN: z.string().optional(),
   DKIM_SELECTOR: z.string().optional(),

@@ -12,6 +12,8 @@ export interface MailFloorConfig {
   smtpUrl: string
   caFile: string
   poolSize: number
+  /** The worker's SMTP_MAX_MESSAGES_PER_CONNECTION: both replace connections equally often. */
+  maxMessages: number
   seconds: number
   mail: { from: string; subject: string; text: string; html: string }
 }
@@ -21,6 +23,7 @@ const url = new URL(config.smtpUrl)
 const transport = nodemailer.createTransport({
   pool: true,
   maxConnections: config.poolSize,
+  maxMessages: config.maxMessages,
   host: url.hostname,
   port: Number(url.port),
   secure: false,

@@ -8,7 +8,10 @@ interface RelayOptions {
   publish(row: OutboxRow): Promise<void>
   canPublish(): boolean
   batchSize?: number
-  /** Passes run side by side: one claims and marks in the database while another waits for confirms. */
+  /**
+   * Passes run side by side: a row added while one pass waits for confirms or marks its rows is
+   * claimed by another at once, so its publish does not wait for that pass's commit.
+   */
   lanes?: number
   sweepMs?: number
   /** How long a claim keeps other instances off a row; longer than a publish confirm can take. */
@@ -33,8 +36,6 @@ export function createRelay(options: RelayOptions) {
   const batchSize = options.batchSize ?? 500
   const lanes = options.lanes ?? 2
   const claimSeconds = options.claimSeconds ?? 30
-  let running: Promise<void> | null = null
-  let again = false
   let timer: NodeJS.Timeout | null = null
   let lagTimer: NodeJS.Timeout | null = null
   let published = 0
@@ -62,27 +63,43 @@ export function createRelay(options: RelayOptions) {
   }
 
   let failing = false
+  /** Rows were added since the last claim began (a kick), so another pass has work. */
+  let pending = false
+  const lanesRunning = new Set<Promise<void>>()
 
-  /** Passes one after another while full batches come back: a backlog is published without waiting for a sweep. */
+  /**
+   * Passes one after another while there is work: a full batch (a backlog) or a kick that came
+   * after this pass's claim. A pass that failed ends the lane; the next kick or sweep tries again.
+   */
   async function lane(): Promise<void> {
     while (options.canPublish()) {
+      // This claim sees every row committed before now, whichever kick announced it.
+      pending = false
       const n = await pass().catch((error: unknown) => {
         // Once per outage: while the database is away every sweep fails the same way.
         if (!failing) log.warn({ err: error }, 'outbox relay pass failed; retrying every sweep')
         failing = true
         return -1
       })
-      if (n >= 0) failing = false
-      // A short batch means the table is empty for now: rows added since come with a kick of their own.
-      if (n < batchSize) break
+      if (n < 0) return
+      failing = false
+      if (n < batchSize && !pending) return
     }
   }
 
-  async function drain(): Promise<void> {
-    do {
-      again = false
-      await Promise.all(Array.from({ length: lanes }, lane))
-    } while (again && options.canPublish())
+  function startLane(): void {
+    const running: Promise<void> = lane().finally(() => {
+      lanesRunning.delete(running)
+      // A kick that found every lane busy is served as soon as one is free.
+      if (pending) kick()
+    })
+    lanesRunning.add(running)
+  }
+
+  /** Rows were added: a free lane claims them at once, without waiting for a pass under way to finish. */
+  function kick(): void {
+    pending = true
+    if (lanesRunning.size < lanes && options.canPublish()) startLane()
   }
 
   /** Rows waiting and the age of the oldest. */
@@ -105,17 +122,6 @@ export function createRelay(options: RelayOptions) {
     }
   }
 
-  /** Starts a drain now, or makes the running one go round once more. */
-  function kick(): void {
-    if (running) {
-      again = true
-      return
-    }
-    running = drain().finally(() => {
-      running = null
-    })
-  }
-
   return {
     kick,
     start(): void {
@@ -125,14 +131,14 @@ export function createRelay(options: RelayOptions) {
       lagTimer.unref()
       kick()
     },
-    /** Stops the sweep and waits for the drain under way (a last flush on shutdown). */
+    /** Stops the sweep and waits for the passes under way (a last flush on shutdown). */
     async stop(): Promise<void> {
       if (timer) clearInterval(timer)
       if (lagTimer) clearInterval(lagTimer)
       timer = null
       lagTimer = null
       kick()
-      await running
+      while (lanesRunning.size > 0) await Promise.all(lanesRunning)
     },
     /** The relay's lag, for readiness. */
     lag,
