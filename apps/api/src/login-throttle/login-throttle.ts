@@ -78,6 +78,7 @@ export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = 
           policy.forgetAfterSeconds,
           client,
         ],
+        { name: 'login-throttle-attempt' },
       )
       if (rows[0]) return { allowed: true }
       const { rows: paused } = await q.query<{ wait: number }>(
@@ -98,6 +99,7 @@ export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = 
            last_attempt_at = excluded.last_attempt_at
          RETURNING t.attempts`,
         [email, at(), policy.forgetAfterSeconds],
+        { name: 'login-throttle-count-address' },
       )
       return rows[0]?.attempts ?? 1
     },
@@ -119,10 +121,11 @@ export function createLoginThrottle(now: () => number, policy: ThrottlePolicy = 
 
     /** The client gave the right password: its count and the address's start over. */
     async clear(q: Queryable, email: string, client: string): Promise<void> {
-      await q.query(`DELETE FROM login_throttle WHERE email = lower($1) AND client IN ($2, '')`, [
-        email,
-        client,
-      ])
+      await q.query(
+        `DELETE FROM login_throttle WHERE email = lower($1) AND client IN ($2, '')`,
+        [email, client],
+        { name: 'login-throttle-clear' },
+      )
     },
 
     /** A reset or a password change succeeded: every client's count at the address starts over. */

@@ -50,6 +50,8 @@ export function createUsers(deps: { refreshTokens: RefreshTokens }) {
       const { rows } = await q.query<User>(
         `SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)${forUpdate ? ' FOR UPDATE' : ''}`,
         [email],
+        // Sign-in's lookup: one plan per connection (a name stands for exactly one text).
+        { name: forUpdate ? 'users-by-email-for-update' : 'users-by-email' },
       )
       return rows[0] ?? null
     },
