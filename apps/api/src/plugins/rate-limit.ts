@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { Env } from '../env.ts'
 import { AppError } from '../errors.ts'
 
@@ -18,7 +18,7 @@ const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (
   exponentialBackoff: boolean,
   cache: number,
 ) => CounterStore
-const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (
+type RedisStoreClass = new (
   continueExceeding: boolean,
   exponentialBackoff: boolean,
   redis: Redis,
@@ -55,6 +55,9 @@ function sharedStore(inner: CounterStore) {
 export async function registerRateLimit(app: FastifyInstance, env: Env) {
   let inner: CounterStore = new LocalStore(false, false, 10_000)
   if (env.REDIS_URL) {
+    // Loaded only when configured: ioredis alone is ~8 MB of the api's RSS (docs/performance.md, P4 fourth pass).
+    const { Redis } = await import('ioredis')
+    const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as RedisStoreClass
     const redis = new Redis(env.REDIS_URL, {
       connectTimeout: 2_000,
       // Fail fast while Redis is away instead of queueing commands behind a login.
