@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -140,6 +141,21 @@ export function createApps(env: Record<string, string>, cwd: string, form: AppFo
       const status = readFileSync(`/proc/${pid}/status`, 'utf8')
       const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1])
       return kb / 1024
+    },
+
+    /**
+     * Resolves once the app has used at most 5 % of a core over 250 ms (or after `timeoutMs`): the
+     * work a load left queued (logins still hashing after their clients went) is done.
+     */
+    async idle(name: AppName, timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs
+      let before = this.cpuMs(name)
+      while (Date.now() < deadline) {
+        await sleep(250)
+        const now = this.cpuMs(name)
+        if (now - before <= 12.5) return
+        before = now
+      }
     },
 
     /** CPU time (user + system) the process has used so far, in ms, from /proc/<pid>/stat. */
